@@ -1,0 +1,1 @@
+export { SshWrapError, type SshWrapErrorCode } from './ssh-wrap-error.js';

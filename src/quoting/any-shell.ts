@@ -1,0 +1,37 @@
+// Characters every login shell we support (sh, dash, bash, zsh, ksh/mksh, busybox ash, fish,
+// tcsh/csh) keeps literally inside single quotes. Left out: `'` (ends the quote), `\` (fish
+// collapses `\\`), `!` (csh history), backtick (csh), `%` (printf format), and anything outside
+// printable ASCII (tcsh and some locales reinterpret it; newline breaks csh quoting).
+const NEUTRAL = /[A-Za-z0-9 #$&()*+,\-./:;<=>?@[\]^_{|}~"]/;
+
+const encoder = new TextEncoder();
+
+const BYTE_TO_FORMAT: readonly string[] = Array.from({ length: 256 }, (_, byte) => {
+  const char = String.fromCharCode(byte);
+  return byte < 0x80 && NEUTRAL.test(char) ? char : `\\${byte.toString(8).padStart(3, '0')}`;
+});
+
+/**
+ * Encodes a script as a `printf` format string that contains only characters every login shell
+ * leaves untouched inside single quotes. `printf "$fmt"` in any POSIX sh reproduces the script's
+ * UTF-8 bytes exactly: neutral bytes stand for themselves, every other byte is a `\ooo` octal
+ * escape (POSIX printf format syntax). A leading `-` is escaped too, so printf never sees an option.
+ *
+ * Mostly-ASCII scripts grow by a few percent; a byte outside the neutral set costs 4 bytes.
+ *
+ * @example
+ * ```ts
+ * encodeForAnyShell("echo 'hi'\n"); // => echo \047hi\047\012
+ * ```
+ */
+export function encodeForAnyShell(script: string): string {
+  const bytes = encoder.encode(script);
+  let out = bytes[0] === 0x2d ? '\\055' : '';
+  for (let index = out ? 1 : 0; index < bytes.length; index++) out += BYTE_TO_FORMAT[bytes[index]!];
+  return out;
+}
+
+/** UTF-8 length of a string, as the kernel will count it in an argv. */
+export function utf8Length(value: string): number {
+  return encoder.encode(value).length;
+}

@@ -1,0 +1,2 @@
+export { quotePosix } from './posix.js';
+export { encodeForAnyShell, utf8Length } from './any-shell.js';

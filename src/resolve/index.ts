@@ -1,0 +1,7 @@
+export {
+  createSshRemoteStoreAdapter,
+  createMemoryStoreAdapter,
+  resolveSshRemote,
+  type SshRemoteStoreAdapter,
+  type SettingsStoreLike,
+} from './store-adapters.js';

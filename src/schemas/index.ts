@@ -1,0 +1,5 @@
+export { SshRemoteConfigSchema, type SshRemoteConfig, type SshRemoteConfigInput } from './remote-config.js';
+export { AgentSshRemoteConfigSchema, type AgentSshRemoteConfig } from './agent-ssh-config.js';
+export { SshSpawnWrapConfigSchema, type SshSpawnWrapConfig, type ParsedSshSpawnWrapConfig } from './spawn-wrap-config.js';
+export { parseSshRemoteConfig, parseAgentSshRemoteConfig, parseSshSpawnWrapConfig, parseEnvRecord, toSshWrapError } from './parse.js';
+export { ENV_NAME } from './fields.js';

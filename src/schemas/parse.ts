@@ -1,0 +1,85 @@
+import type { z } from 'zod';
+import { SshWrapError } from '../errors/index.js';
+import { SshRemoteConfigSchema, type SshRemoteConfig } from './remote-config.js';
+import { AgentSshRemoteConfigSchema, type AgentSshRemoteConfig } from './agent-ssh-config.js';
+import { envRecord } from './fields.js';
+import { SshSpawnWrapConfigSchema, type ParsedSshSpawnWrapConfig } from './spawn-wrap-config.js';
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((part) => (typeof part === 'number' ? `[${part}]` : String(part))).join('.').replace(/\.\[/g, '[');
+}
+
+/**
+ * Turns a zod failure into an {@link SshWrapError} whose message names the field.
+ * A failure flagged as a security problem wins: `UNSAFE_ARGUMENT` over `INVALID_CONFIG`.
+ */
+export function toSshWrapError(error: z.ZodError, subject: string): SshWrapError {
+  const unsafe = error.issues.find(
+    (issue) => issue.code === 'custom' && (issue.params as { sshwrapCode?: string } | undefined)?.sshwrapCode === 'UNSAFE_ARGUMENT',
+  );
+  const first = unsafe ?? error.issues[0];
+  const field = first ? formatPath(first.path) : undefined;
+  const details = error.issues
+    .map((issue) => `${formatPath(issue.path) || '(root)'}: ${issue.message}`)
+    .join('; ');
+  return new SshWrapError(unsafe ? 'UNSAFE_ARGUMENT' : 'INVALID_CONFIG', `Invalid ${subject}: ${details}`, {
+    ...(field ? { field } : {}),
+    cause: error,
+  });
+}
+
+function parseWith<T>(schema: z.ZodType<T>, input: unknown, subject: string): T {
+  const result = schema.safeParse(input);
+  if (!result.success) throw toSshWrapError(result.error, subject);
+  return result.data;
+}
+
+/**
+ * Validates a stored remote and fills its defaults. Unknown keys are ignored.
+ *
+ * @throws {SshWrapError} `INVALID_CONFIG`, or `UNSAFE_ARGUMENT` for values ssh would misread.
+ * @example
+ * ```ts
+ * const remote = parseSshRemoteConfig({ id: 'gpu-1', name: 'GPU', host: 'gpu-server', useSshConfig: true });
+ * remote.port; // 22
+ * ```
+ */
+export function parseSshRemoteConfig(input: unknown): SshRemoteConfig {
+  return parseWith(SshRemoteConfigSchema, input, 'SSH remote config');
+}
+
+/**
+ * Validates per-agent SSH settings.
+ *
+ * @example
+ * ```ts
+ * parseAgentSshRemoteConfig({ enabled: true, remoteId: 'gpu-1' });
+ * ```
+ */
+export function parseAgentSshRemoteConfig(input: unknown): AgentSshRemoteConfig {
+  return parseWith(AgentSshRemoteConfigSchema, input, 'agent SSH config');
+}
+
+/**
+ * Validates a spawn description before it is wrapped.
+ *
+ * @example
+ * ```ts
+ * parseSshSpawnWrapConfig({ command: 'claude', args: ['--print'], cwd: '/srv/app' });
+ * ```
+ */
+export function parseSshSpawnWrapConfig(input: unknown): ParsedSshSpawnWrapConfig {
+  return parseWith(SshSpawnWrapConfigSchema, input, 'spawn config');
+}
+
+/**
+ * Validates an env map (POSIX names, no NUL in values); `label` names it in errors.
+ *
+ * @example
+ * ```ts
+ * parseEnvRecord({ API_KEY: 'sk-1' }, 'secretEnv');
+ * ```
+ */
+export function parseEnvRecord(input: unknown, label: string): Record<string, string> {
+  return parseWith(envRecord(label), input, label);
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { envRecord, noNul } from './fields.js';
+
+/**
+ * The local spawn to run remotely: exactly what an app would pass to `child_process.spawn`.
+ *
+ * @example
+ * ```ts
+ * const config: SshSpawnWrapConfig = {
+ *   command: '/usr/local/bin/claude', args: ['--print'], cwd: '/path/to/project',
+ *   prompt: 'Hello, Claude!', agentBinaryName: 'claude',
+ * };
+ * ```
+ */
+export const SshSpawnWrapConfigSchema = z.object({
+  /** Command to execute (locally: a path or a name on PATH). */
+  command: noNul('command').min(1, { message: 'command must not be empty' }),
+  /** Arguments, passed through byte-exact. */
+  args: z.array(noNul('args[]')).default([]),
+  /** Working directory (remotely: `~` and `~/` are expanded against the remote $HOME). */
+  cwd: noNul('cwd'),
+  /** Prompt for the agent: appended as the last argument, or sent on stdin when large. */
+  prompt: noNul('prompt').optional(),
+  /** Environment variables for the process (remotely: exported inside the remote script). */
+  customEnvVars: envRecord('customEnvVars').optional(),
+  /** Builds the prompt arguments instead of `-- <prompt>` (e.g. `p => ['-p', p]`). */
+  promptArgs: z.custom<(prompt: string) => string[]>((value) => typeof value === 'function', {
+    message: 'promptArgs must be a function',
+  }).optional(),
+  /** Append the prompt without a `--` separator. */
+  noPromptSeparator: z.boolean().optional(),
+  /** Binary to run on the remote instead of `command` (local paths rarely exist remotely). */
+  agentBinaryName: noNul('agentBinaryName').min(1).optional(),
+});
+
+/** A local spawn description (see {@link SshSpawnWrapConfigSchema}). */
+export type SshSpawnWrapConfig = z.input<typeof SshSpawnWrapConfigSchema>;
+/** {@link SshSpawnWrapConfig} after validation (`args` defaulted). */
+export type ParsedSshSpawnWrapConfig = z.output<typeof SshSpawnWrapConfigSchema>;

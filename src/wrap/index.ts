@@ -1,0 +1,10 @@
+export { DEFAULT_SSH_OPTIONS, SSHWRAP_SSH_OPTIONS } from './default-options.js';
+export { mergeSshOptions, COMMAND_EXECUTING_OPTIONS } from './ssh-options.js';
+export { buildSshArgs, sshDestination, sshOptionValue, type BuildSshArgsOptions } from './ssh-args.js';
+export { buildRemoteCommand, remoteDirWord, type RemoteCommandSpec } from './remote-command.js';
+export { buildRemoteScript, wrapForAnyShell, encodeSecretLines, markerLine, type RemoteScriptSpec, type RemoteScriptEvent } from './remote-script.js';
+export { remotePathLines, AUGMENTED_PATH_DIRS, type RemotePathMode } from './remote-path.js';
+export { promptWords } from './prompt.js';
+export { isSecretEnvName, redactEnv, redactValues, withoutSecrets, REDACTED } from './redact.js';
+export { wrapSpawnWithSsh, wrapForRemote } from './wrap-spawn.js';
+export type { WrapSpawnOptions, SshSpawnWrapResult } from './types.js';

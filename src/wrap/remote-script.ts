@@ -1,0 +1,108 @@
+import { encodeForAnyShell } from '../quoting/index.js';
+import { commandWords, exportStatement, remoteDirWord, type RemoteCommandSpec } from './remote-command.js';
+import { remotePathLines, type RemotePathMode } from './remote-path.js';
+
+/** Events the remote script reports on stderr when a {@link RemoteScriptSpec.statusMarker} is set. */
+export type RemoteScriptEvent = 'pid' | 'cwd-missing' | 'not-found' | 'started' | 'exit' | 'stdin-missing';
+
+/** Everything the remote POSIX script does, in order. */
+export interface RemoteScriptSpec extends RemoteCommandSpec {
+  /** PATH handling, see {@link RemotePathMode}. @default 'augment' */
+  remotePath?: RemotePathMode | undefined;
+  /**
+   * Names of variables whose values arrive on stdin, one encoded line each, before anything else
+   * (see {@link encodeSecretLines}). They never appear in the script or on any command line.
+   */
+  stdinEnvNames?: readonly string[] | undefined;
+  /** `'null'` gives the command /dev/null as stdin (nothing to read, never waits). @default 'inherit' */
+  commandStdin?: 'inherit' | 'null' | undefined;
+  /**
+   * A token (`[A-Za-z0-9_-]+`). When set, the script writes `\n<token>:<event>[:<data>]\n` lines
+   * to stderr (pid, cwd-missing, not-found, started, exit:<status>) and runs the command as a
+   * child instead of exec'ing it, so the caller can tell ssh's failures from the command's own.
+   */
+  statusMarker?: string | undefined;
+}
+
+/** The stderr line the script writes for `event` (exactly what a parser should strip). */
+export function markerLine(token: string, event: RemoteScriptEvent, data?: string | number): string {
+  return `\n${token}:${event}${data === undefined ? '' : `:${data}`}\n`;
+}
+
+function markStatement(token: string | undefined, event: RemoteScriptEvent, data = ''): string[] {
+  if (token === undefined) return [];
+  return [`printf '\\n%s%s\\n' '${token}:${event}' ${data || "''"} >&2`];
+}
+
+/**
+ * The remote POSIX sh script: read stdin-delivered env, set PATH, `cd`, export env, run the
+ * command. Every value is a quoted word; nothing depends on the login shell.
+ *
+ * @example
+ * ```ts
+ * buildRemoteScript({ command: 'claude', args: ['--print', 'hi'], cwd: '~/app', remotePath: 'inherit' });
+ * // cd "$HOME"/app || exit 1
+ * // exec claude --print hi
+ * ```
+ */
+export function buildRemoteScript(spec: RemoteScriptSpec): string {
+  const token = spec.statusMarker;
+  if (token !== undefined && !/^[A-Za-z0-9_-]+$/.test(token)) throw new TypeError('statusMarker must match [A-Za-z0-9_-]+');
+  const lines: string[] = [];
+  lines.push(...markStatement(token, 'pid', ':"$$"'));
+  for (const name of spec.stdinEnvNames ?? []) {
+    // `printf x` then `%x` keeps trailing newlines that $(...) would strip from the value.
+    lines.push(
+      `IFS= read -r __sw_l || { ${[...markStatement(token, 'stdin-missing'), "echo 'sshwrap: expected env values on stdin' >&2"].join('; ')}; exit 1; }`,
+      `${name}=$(printf "$__sw_l"; printf x); ${name}=\${${name}%x}; export ${name}`,
+    );
+  }
+  lines.push(...remotePathLines(spec.remotePath));
+  if (spec.cwd !== undefined && spec.cwd !== '') {
+    lines.push(`cd ${remoteDirWord(spec.cwd)} || { ${[...markStatement(token, 'cwd-missing'), 'exit 1'].join('; ')}; }`);
+  }
+  const exported = exportStatement(spec.env);
+  if (exported) lines.push(exported);
+  const run = commandWords(spec.command, spec.args) + (spec.commandStdin === 'null' ? ' </dev/null' : '');
+  if (token === undefined) {
+    lines.push(`exec ${run}`);
+  } else {
+    lines.push(
+      `command -v ${commandWords(spec.command, [])} >/dev/null 2>&1 || { ${markStatement(token, 'not-found')[0]}; exit 127; }`,
+      ...markStatement(token, 'started'),
+      run,
+      '__sw_s=$?',
+      ...markStatement(token, 'exit', ':"$__sw_s"'),
+      'exit "$__sw_s"',
+    );
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The command handed to the remote login shell: it only starts `/bin/sh` and passes the script
+ * as a printf format made of characters every shell (bash, dash, zsh, mksh, ash, fish, tcsh)
+ * reads literally inside single quotes. The script is rebuilt byte-exact by printf and run by
+ * sh, so fish's backslash rules and tcsh's `!` and newline rules never touch a value.
+ *
+ * @example
+ * ```ts
+ * wrapForAnyShell('exec echo hi'); // => exec /bin/sh -c 'eval "$(printf "$1")"' sshwrap 'exec echo hi'
+ * ```
+ */
+export function wrapForAnyShell(script: string): string {
+  return `exec /bin/sh -c 'eval "$(printf "$1")"' sshwrap '${encodeForAnyShell(script)}'`;
+}
+
+/**
+ * Encodes values for {@link RemoteScriptSpec.stdinEnvNames}: one line per value, in the same
+ * order, each a printf format of shell-neutral characters ending in `\n`.
+ *
+ * @example
+ * ```ts
+ * encodeSecretLines(['sk-123\n']); // => 'sk-123\\012\n'
+ * ```
+ */
+export function encodeSecretLines(values: readonly string[]): string {
+  return values.map((value) => `${encodeForAnyShell(value)}\n`).join('');
+}

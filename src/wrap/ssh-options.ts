@@ -1,0 +1,61 @@
+import { SshWrapError } from '../errors/index.js';
+import { DEFAULT_SSH_OPTIONS, SSHWRAP_SSH_OPTIONS } from './default-options.js';
+
+/**
+ * Options that make ssh run a local or extra command. Refused in customOptions unless the caller
+ * lists them in `allowUnsafeOptions`: a remote config is often data from a settings file.
+ */
+export const COMMAND_EXECUTING_OPTIONS: readonly string[] = Object.freeze([
+  'ProxyCommand',
+  'LocalCommand',
+  'PermitLocalCommand',
+  'KnownHostsCommand',
+  'RemoteCommand',
+  'Match',
+  'Include',
+]);
+
+/**
+ * Merges option layers into one ordered list where each name (compared case-insensitively, as
+ * ssh does) appears once. ssh keeps the FIRST value it sees for an option, so emitting both a
+ * default and an override would silently keep the default; later layers replace earlier ones
+ * in place instead.
+ *
+ * @example
+ * ```ts
+ * mergeSshOptions([{ ConnectTimeout: '10' }, { connecttimeout: '30' }]); // [['connecttimeout', '30']]
+ * ```
+ */
+export function mergeSshOptions(layers: ReadonlyArray<Readonly<Record<string, string>> | undefined>): Array<[string, string]> {
+  const merged = new Map<string, [string, string]>();
+  for (const layer of layers) {
+    if (!layer) continue;
+    for (const [name, value] of Object.entries(layer)) {
+      const key = name.toLowerCase();
+      const existing = merged.get(key);
+      if (existing) {
+        existing[0] = name;
+        existing[1] = value;
+      } else merged.set(key, [name, value]);
+    }
+  }
+  return [...merged.values()];
+}
+
+/** Refuses command-executing options (see {@link COMMAND_EXECUTING_OPTIONS}) unless allowed by name. */
+export function assertSafeCustomOptions(customOptions: Readonly<Record<string, string>> | undefined, allowUnsafeOptions: readonly string[] = []): void {
+  if (!customOptions) return;
+  const allowed = new Set(allowUnsafeOptions.map((name) => name.toLowerCase()));
+  for (const name of Object.keys(customOptions)) {
+    const lower = name.toLowerCase();
+    if (COMMAND_EXECUTING_OPTIONS.some((unsafe) => unsafe.toLowerCase() === lower) && !allowed.has(lower)) {
+      throw new SshWrapError('UNSAFE_ARGUMENT', `customOptions.${name} runs a command; refused unless listed in allowUnsafeOptions`, {
+        field: `customOptions.${name}`,
+        hint: 'Put ProxyCommand/LocalCommand in ~/.ssh/config (useSshConfig: true) or pass allowUnsafeOptions: ["' + name + '"] if this config is trusted.',
+      });
+    }
+  }
+}
+
+/** The default layers in order: the reference defaults, then sshwrap's own. */
+export const BASE_OPTION_LAYERS = [DEFAULT_SSH_OPTIONS, SSHWRAP_SSH_OPTIONS] as const;
