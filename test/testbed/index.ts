@@ -61,11 +61,18 @@ export async function startTestbed(opts: StartTestbedOptions = {}): Promise<Test
   // mkdtemp makes 0700; test users must traverse it to reach their homes and argdump.
   fs.chmodSync(dir, 0o755);
   const paths = layout(dir);
-  const releaseLock = mode === 'all-shells' ? acquireUsersLock(dir) : () => {};
+  let releaseLock = (): void => {};
+  try {
+    if (mode === 'all-shells') releaseLock = acquireUsersLock(dir);
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   let sshd: RunningSshd | null = null;
   // Sessions kept alive across restart({ keepConnections }) are orphaned from the new
   // listener, so stop() must remember them itself.
   const keptSessions: number[] = [];
+  // Last resort when the runner crashes or forgets stop(): 'exit' handlers must be synchronous.
   const killOnExit = (): void => {
     try {
       if (sshd) process.kill(sshd.pid, 'SIGKILL');
@@ -73,7 +80,9 @@ export async function startTestbed(opts: StartTestbedOptions = {}): Promise<Test
       // already gone
     }
     releaseLock();
+    fs.rmSync(dir, { recursive: true, force: true });
   };
+  process.on('exit', killOnExit);
 
   try {
     fs.mkdirSync(paths.bin, { mode: 0o755 });
@@ -126,7 +135,6 @@ export async function startTestbed(opts: StartTestbedOptions = {}): Promise<Test
         port = await pickFreePort();
       }
     }
-    process.on('exit', killOnExit);
 
     const writeTrust = (hostKey: string): void =>
       fs.writeFileSync(trustedKnownHostsFile, knownHostsLine('127.0.0.1', port, hostKey), { mode: 0o644 });
@@ -188,6 +196,7 @@ export async function startTestbed(opts: StartTestbedOptions = {}): Promise<Test
     return testbed;
   } catch (err) {
     if (sshd) await stopSshd(sshd).catch(() => {});
+    process.off('exit', killOnExit);
     releaseLock();
     fs.rmSync(dir, { recursive: true, force: true });
     throw err;
