@@ -9,21 +9,21 @@ export interface TestbedRemote {
   privateKeyPath: string;
   useSshConfig: false;
   customOptions: Record<string, string>;
-  [key: string]: unknown;
 }
 
 /**
- * A remote definition for the library under test. The customOptions keep ssh away from
- * root's ~/.ssh and /etc/ssh (known hosts, agent keys); `extra` is shallow-merged on top,
- * with its customOptions merged key by key.
+ * A remote definition for the library under test. customOptions only isolate ssh from the
+ * machine (root's ~/.ssh/known_hosts, /etc/ssh/ssh_known_hosts); everything else is left to
+ * the library's own defaults so tests exercise them. `extra` is shallow-merged on top, its
+ * customOptions key by key.
  */
-export function remoteFor(
+export function remoteFor<E extends object = Record<never, never>>(
   info: TestbedInfo,
   user: TestbedUser | string,
-  extra: { customOptions?: Record<string, string>; [key: string]: unknown } = {},
-): TestbedRemote {
+  extra?: E & { customOptions?: Record<string, string> },
+): TestbedRemote & Omit<E, 'customOptions'> {
   const username = typeof user === 'string' ? user : user.name;
-  const { customOptions: extraOptions, ...rest } = extra;
+  const { customOptions: extraOptions, ...rest } = extra ?? ({} as E & { customOptions?: Record<string, string> });
   return {
     id: `testbed-${username}`,
     name: `testbed ${username}`,
@@ -32,12 +32,10 @@ export function remoteFor(
     username,
     privateKeyPath: info.clientKey,
     useSshConfig: false,
-    ...rest,
+    ...(rest as Omit<E, 'customOptions'>),
     customOptions: {
       UserKnownHostsFile: info.knownHostsFile,
       GlobalKnownHostsFile: '/dev/null',
-      StrictHostKeyChecking: 'accept-new',
-      IdentitiesOnly: 'yes',
       ...extraOptions,
     },
   };
