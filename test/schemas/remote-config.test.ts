@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { SshWrapError } from '../../src/errors/index.js';
+import { AgentSshRemoteConfigSchema, parseSshRemoteConfig, parseSshSpawnWrapConfig, SshRemoteConfigSchema } from '../../src/schemas/index.js';
+
+const base = { id: 'gpu-1', name: 'GPU Server', host: 'gpu-server', port: 22, useSshConfig: true };
+
+function codeOf(fn: () => unknown): { code: string; field: string | undefined; message: string } {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SshWrapError);
+    const e = error as SshWrapError;
+    return { code: e.code, field: e.field, message: e.message };
+  }
+  throw new Error('expected a throw');
+}
+
+describe('SshRemoteConfigSchema', () => {
+  it('parses the reference example and fills defaults', () => {
+    const remote = parseSshRemoteConfig({ id: 'gpu-1', name: 'GPU Server', host: 'gpu-server', useSshConfig: true });
+    expect(remote).toEqual({ ...base, enabled: true });
+  });
+
+  it('ignores unknown keys written by other apps (Maestro sshRemotes entries)', () => {
+    const remote = parseSshRemoteConfig({ ...base, lastTestedAt: 123, color: 'red', enabled: false, remoteEnv: { A: '1' } });
+    expect(remote).not.toHaveProperty('lastTestedAt');
+    expect(remote.enabled).toBe(false);
+    expect(remote.remoteEnv).toEqual({ A: '1' });
+  });
+
+  it.each([
+    [{ ...base, id: '' }, 'INVALID_CONFIG', 'id'],
+    [{ ...base, host: '' }, 'INVALID_CONFIG', 'host'],
+    [{ ...base, host: '-oProxyCommand=touch /tmp/pwned' }, 'UNSAFE_ARGUMENT', 'host'],
+    [{ ...base, host: 'a b' }, 'UNSAFE_ARGUMENT', 'host'],
+    [{ ...base, host: 'a\u0000b' }, 'UNSAFE_ARGUMENT', 'host'],
+    [{ ...base, host: 'evil@host' }, 'UNSAFE_ARGUMENT', 'host'],
+    [{ ...base, host: 'ssh://x' }, 'UNSAFE_ARGUMENT', 'host'],
+    [{ ...base, username: '-l' }, 'UNSAFE_ARGUMENT', 'username'],
+    [{ ...base, username: 'a\tb' }, 'UNSAFE_ARGUMENT', 'username'],
+    [{ ...base, port: 0 }, 'INVALID_CONFIG', 'port'],
+    [{ ...base, port: 65536 }, 'INVALID_CONFIG', 'port'],
+    [{ ...base, port: 22.5 }, 'INVALID_CONFIG', 'port'],
+    [{ ...base, customOptions: { 'Bad Name': 'x' } }, 'INVALID_CONFIG', 'customOptions.Bad Name'],
+    [{ ...base, customOptions: { ServerAliveInterval: '60\nProxyCommand x' } }, 'UNSAFE_ARGUMENT', 'customOptions.ServerAliveInterval'],
+    [{ ...base, remoteEnv: { '1BAD': 'x' } }, 'INVALID_CONFIG', 'remoteEnv.1BAD'],
+    [{ ...base, remoteEnv: { OK: 'a\u0000' } }, 'UNSAFE_ARGUMENT', 'remoteEnv.OK'],
+    [{ ...base, privateKeyPath: '/k\u0000' }, 'UNSAFE_ARGUMENT', 'privateKeyPath'],
+  ])('rejects %j with %s on %s', (input, code, field) => {
+    const error = codeOf(() => parseSshRemoteConfig(input));
+    expect(error.code).toBe(code);
+    expect(error.field).toBe(field);
+    expect(error.message).toContain(field.split('.')[0]);
+  });
+
+  it('accepts IPv6 literals, aliases and usernames with @ (ssh splits on the last @)', () => {
+    expect(parseSshRemoteConfig({ ...base, host: '::1' }).host).toBe('::1');
+    expect(parseSshRemoteConfig({ ...base, host: 'build_box.corp' }).host).toBe('build_box.corp');
+    expect(parseSshRemoteConfig({ ...base, username: 'me@corp.example' }).username).toBe('me@corp.example');
+  });
+
+  it('keeps schema and type in one place', () => {
+    const parsed = SshRemoteConfigSchema.parse(base);
+    const port: number = parsed.port;
+    expect(port).toBe(22);
+  });
+});
+
+describe('AgentSshRemoteConfigSchema', () => {
+  it('accepts null remoteId and an override', () => {
+    expect(AgentSshRemoteConfigSchema.parse({ enabled: false, remoteId: null })).toEqual({ enabled: false, remoteId: null });
+    expect(AgentSshRemoteConfigSchema.parse({ enabled: true, remoteId: 'x', workingDirOverride: '~/p' }).workingDirOverride).toBe('~/p');
+  });
+});
+
+describe('parseSshSpawnWrapConfig', () => {
+  it.each([
+    [{ command: 'a\u0000', args: [], cwd: '/' }, 'command'],
+    [{ command: 'a', args: ['ok', 'b\u0000'], cwd: '/' }, 'args[1]'],
+    [{ command: 'a', args: [], cwd: '/\u0000' }, 'cwd'],
+    [{ command: 'a', args: [], cwd: '/', prompt: 'p\u0000' }, 'prompt'],
+    [{ command: 'a', args: [], cwd: '/', customEnvVars: { K: '\u0000' } }, 'customEnvVars.K'],
+  ])('refuses NUL in %j', (input, field) => {
+    const error = codeOf(() => parseSshSpawnWrapConfig(input));
+    expect(error.code).toBe('UNSAFE_ARGUMENT');
+    expect(error.field).toBe(field);
+  });
+
+  it('refuses bad env names as INVALID_CONFIG', () => {
+    expect(codeOf(() => parseSshSpawnWrapConfig({ command: 'a', args: [], cwd: '/', customEnvVars: { 'A-B': '1' } })).code).toBe('INVALID_CONFIG');
+  });
+});

@@ -1,0 +1,104 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { buildRemoteCommand, buildRemoteScript, remoteDirWord, remotePathLines, wrapForAnyShell, encodeSecretLines, markerLine } from '../../src/wrap/index.js';
+
+describe('buildRemoteCommand', () => {
+  it('is the reference shape with every piece quoted', () => {
+    expect(buildRemoteCommand({ command: 'claude', args: ['--print', '--', 'Hello, Claude!'], cwd: '/home/dev/project', env: { VAR: 'value' } })).toBe(
+      "cd /home/dev/project && export VAR=value && claude --print -- 'Hello, Claude!'",
+    );
+    expect(buildRemoteCommand({ command: 'x', args: [] })).toBe('x');
+  });
+
+  it('runs byte-exact under a POSIX shell', () => {
+    const value = "$HOME `id` 'q' \"d\" \n\t ü -n";
+    const command = buildRemoteCommand({ command: 'printf', args: ['%s|%s', value, '-x'], cwd: '/', env: { V: value } });
+    const out = spawnSync('/bin/sh', ['-c', `${command}; printf '|%s' "$V" "$PWD"`], { encoding: 'utf8' });
+    expect(out.stdout).toBe(`${value}|-x|${value}|/`);
+  });
+});
+
+describe('remoteDirWord', () => {
+  it.each([
+    ['~', '"$HOME"'],
+    ['~/', '"$HOME"/'],
+    ['~/src/my app', `"$HOME"'/src/my app'`],
+    ['~bob/x', '~bob/x'],
+    ['~bob', '~bob'],
+    ['/abs/path', '/abs/path'],
+    ['-weird', './-weird'],
+    ['~$(id)/x', `'~$(id)/x'`],
+  ])('%s → %s', (dir, word) => {
+    expect(remoteDirWord(dir)).toBe(word);
+  });
+});
+
+describe('buildRemoteScript', () => {
+  const run = (script: string, stdin = '') => spawnSync('/bin/sh', ['-c', script], { input: stdin, encoding: 'utf8', cwd: '/' });
+
+  it('gives the command /dev/null as stdin unless told to inherit', () => {
+    expect(run(buildRemoteScript({ command: 'cat', args: [], remotePath: 'inherit', commandStdin: 'null' }), 'leak').stdout).toBe('');
+    expect(run(buildRemoteScript({ command: 'cat', args: [], remotePath: 'inherit' }), 'pass').stdout).toBe('pass');
+  });
+
+  it('reads stdin-delivered env values exactly, then leaves the rest of stdin to the command', () => {
+    const secrets = ['sk-abc\n\n', '', "q'$x\\"];
+    const script = buildRemoteScript({ command: 'sh', args: ['-c', 'printf "%s|%s|%s|" "$A" "$B" "$C"; cat'], stdinEnvNames: ['A', 'B', 'C'], remotePath: 'inherit' });
+    expect(script).not.toContain('sk-abc');
+    expect(run(script, encodeSecretLines(secrets) + 'PROMPT').stdout).toBe(`${secrets.join('|')}|PROMPT`);
+  });
+
+  it('fails clearly when the env values never arrive', () => {
+    const result = run(buildRemoteScript({ command: 'true', args: [], stdinEnvNames: ['A'], remotePath: 'inherit' }), '');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('expected env values on stdin');
+  });
+
+  it('reports pid, start and exit through markers and keeps the exit status', () => {
+    const result = run(buildRemoteScript({ command: 'sh', args: ['-c', 'echo out; echo err >&2; exit 7'], statusMarker: 'T0K', remotePath: 'inherit' }));
+    expect(result.status).toBe(7);
+    expect(result.stdout).toBe('out\n');
+    expect(result.stderr).toMatch(/^\nT0K:pid:\d+\n\nT0K:started\nerr\n\nT0K:exit:7\n$/);
+  });
+
+  it('reports a missing cwd and a missing command distinctly', () => {
+    const cwd = run(buildRemoteScript({ command: 'true', args: [], cwd: '/nonexistent/dir', statusMarker: 'M', remotePath: 'inherit' }));
+    expect(cwd.status).toBe(1);
+    expect(cwd.stderr).toContain(markerLine('M', 'cwd-missing'));
+    const missing = run(buildRemoteScript({ command: 'definitely-not-a-command-xyz', args: [], statusMarker: 'M', remotePath: 'inherit' }));
+    expect(missing.status).toBe(127);
+    expect(missing.stderr).toContain(markerLine('M', 'not-found'));
+    expect(missing.stderr).not.toContain(markerLine('M', 'started'));
+  });
+
+  it('refuses a marker token that would need quoting', () => {
+    expect(() => buildRemoteScript({ command: 'x', args: [], statusMarker: "a'b" })).toThrow(TypeError);
+  });
+});
+
+describe('remotePathLines', () => {
+  it('prepends existing user bin dirs and nvm default without sourcing profiles', () => {
+    const lines = remotePathLines('augment').join('\n');
+    expect(lines).toContain('"$HOME"/.local/bin');
+    expect(lines).toContain('.nvm');
+    expect(lines).not.toMatch(/(^|[\s;&|])(\.|source)\s+["~$/]/m);
+    expect(remotePathLines('inherit')).toEqual([]);
+    expect(remotePathLines(['/opt/a', '~/b'])).toEqual(['PATH=/opt/a:"$HOME"/b:"$PATH"', 'export PATH']);
+  });
+
+  it('produces a PATH with the existing dirs first under /bin/sh', () => {
+    const script = [...remotePathLines('augment'), 'printf %s "$PATH"'].join('\n');
+    const result = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent-home' } });
+    expect(result.stdout.endsWith('/usr/bin:/bin')).toBe(true);
+    expect(result.stdout).not.toContain('/nonexistent-home');
+  });
+});
+
+describe('wrapForAnyShell', () => {
+  it('hands the login shell a single-quoted, shell-neutral printf format', () => {
+    const command = wrapForAnyShell("echo 'it''s' \\ !");
+    expect(command.startsWith(`exec /bin/sh -c 'eval "$(printf "$1")"' sshwrap '`)).toBe(true);
+    const body = command.slice(command.lastIndexOf(" '") + 2, -1);
+    expect(body).not.toMatch(/['!`\n%]/);
+  });
+});
