@@ -5,3 +5,14 @@ export {
   type SshRemoteStoreAdapter,
   type SettingsStoreLike,
 } from './store-adapters.js';
+export {
+  resolveSshConfigHost,
+  clearSshConfigCache,
+  parseSshGOutput,
+  type SshConfigHost,
+  type ResolveSshConfigOptions,
+} from './ssh-config.js';
+export { listSshConfigHosts, defaultSshConfigFile } from './ssh-config-hosts.js';
+export { describeEffectiveRemote, type EffectiveRemote } from './effective-remote.js';
+export { nodeExecFileExecutor, type ExecFileExecutor, type ExecFileResult } from './exec-file.js';
+export { expandIdentityFile, type SshTokenValues } from './ssh-tokens.js';

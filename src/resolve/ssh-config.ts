@@ -1,0 +1,190 @@
+import { SshWrapError } from '../errors/index.js';
+import { hostField } from '../schemas/fields.js';
+import { toSshWrapError } from '../schemas/parse.js';
+import { nodeExecFileExecutor, type ExecFileExecutor } from './exec-file.js';
+import { expandIdentityFile } from './ssh-tokens.js';
+
+/**
+ * A host as ssh itself resolves it from ~/.ssh/config (or `configFile`), after `Include`,
+ * `Match`, `%` tokens in HostName and first-value-wins.
+ */
+export interface SshConfigHost {
+  /** The name ssh connects to (`HostName`, or the alias itself). */
+  hostname: string;
+  /** The login name (ssh falls back to the local user). */
+  user: string;
+  /** The TCP port. */
+  port: number;
+  /** Key files ssh will try, in order, with `~`, `${VAR}` and `%` tokens expanded (`%C` kept). */
+  identityFiles: string[];
+  /** `ProxyJump`, when one is configured. */
+  proxyJump?: string;
+  /** Everything `ssh -G` printed: lower-case option name → its values, one per printed line. */
+  options: Record<string, string[]>;
+}
+
+/** Options for {@link resolveSshConfigHost}. */
+export interface ResolveSshConfigOptions {
+  /** ssh_config file to read instead of ~/.ssh/config (`ssh -F`). @default ssh's own */
+  configFile?: string | undefined;
+  /** Runs `ssh -G`. @default {@link nodeExecFileExecutor} */
+  executor?: ExecFileExecutor | undefined;
+  /** ssh client binary. @default 'ssh' */
+  sshPath?: string | undefined;
+  /** Cancels the `ssh -G` run. */
+  signal?: AbortSignal | undefined;
+  /** Kills `ssh -G` after this long (a `Match exec` command in the config can hang). @default 10000 */
+  timeoutMs?: number | undefined;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+// Hosts per process are few; the cap only guards a caller that resolves generated names forever.
+const MAX_CACHED = 256;
+
+// One cache per executor: an injected executor (tests, another machine) must not see results
+// produced by the real ssh, and vice versa. Replaced wholesale by clearSshConfigCache().
+let caches = new WeakMap<ExecFileExecutor, Map<string, SshConfigHost>>();
+
+function cacheFor(executor: ExecFileExecutor): Map<string, SshConfigHost> {
+  let cache = caches.get(executor);
+  if (!cache) {
+    cache = new Map();
+    caches.set(executor, cache);
+  }
+  return cache;
+}
+
+/**
+ * Forgets every host resolved so far, e.g. after ~/.ssh/config was edited.
+ *
+ * @example
+ * ```ts
+ * fs.appendFileSync(configPath, 'Host new\n  HostName new.example.com\n');
+ * clearSshConfigCache();
+ * await resolveSshConfigHost('new');
+ * ```
+ */
+export function clearSshConfigCache(): void {
+  caches = new WeakMap();
+}
+
+/**
+ * Parses `ssh -G` output: one `name value` pair per line, names lower-case. Options ssh prints
+ * several times (IdentityFile, LocalForward, ...) keep every value, in order.
+ *
+ * @example
+ * ```ts
+ * parseSshGOutput('user dev\nidentityfile ~/.ssh/a\nidentityfile ~/.ssh/b\n');
+ * // => { user: ['dev'], identityfile: ['~/.ssh/a', '~/.ssh/b'] }
+ * ```
+ */
+export function parseSshGOutput(stdout: string): Record<string, string[]> {
+  const options: Record<string, string[]> = {};
+  for (const line of stdout.split('\n')) {
+    const trimmed = line.replace(/\r$/, '');
+    if (!trimmed.trim()) continue;
+    const space = trimmed.indexOf(' ');
+    const name = (space === -1 ? trimmed : trimmed.slice(0, space)).toLowerCase();
+    const value = space === -1 ? '' : trimmed.slice(space + 1);
+    (options[name] ??= []).push(value);
+  }
+  return options;
+}
+
+function first(options: Record<string, string[]>, name: string): string | undefined {
+  return options[name]?.[0];
+}
+
+function toHost(hostArg: string, options: Record<string, string[]>, output: string): SshConfigHost {
+  const hostname = first(options, 'hostname');
+  const user = first(options, 'user');
+  const port = Number(first(options, 'port'));
+  if (!hostname || !user || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new SshWrapError('INVALID_CONFIG', `ssh -G printed no usable hostname/user/port for "${hostArg}": ${output.slice(0, 200)}`);
+  }
+  const jump = first(options, 'proxyjump');
+  const proxyJump = jump && jump !== 'none' ? jump : undefined;
+  const hostKeyAlias = first(options, 'hostkeyalias');
+  const tokens = { hostArg, hostname, user, port, proxyJump, hostKeyAlias };
+  return {
+    hostname,
+    user,
+    port,
+    identityFiles: (options.identityfile ?? []).map((file) => expandIdentityFile(file, tokens)),
+    ...(proxyJump ? { proxyJump } : {}),
+    options,
+  };
+}
+
+function assertHost(host: string): void {
+  const result = hostField.safeParse(host);
+  if (!result.success) throw toSshWrapError(result.error, 'ssh config host');
+}
+
+/** Why ssh -G failed, without the noise ssh adds when stdin is not a terminal. */
+function sshComplaint(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter((line) => line.trim() && !line.startsWith('Pseudo-terminal will not be allocated'))
+    .join('; ');
+}
+
+/**
+ * Runs `ssh -G <args>` and parses what it printed. `hostArg` is what `%n` stands for.
+ * Shared by {@link resolveSshConfigHost} and describeEffectiveRemote, which adds the remote's
+ * own overrides (`-l`, `-p`, `-o`) so ssh evaluates `Match user …` with them.
+ * @internal
+ */
+export async function runSshG(hostArg: string, args: readonly string[], options: ResolveSshConfigOptions = {}): Promise<SshConfigHost> {
+  assertHost(hostArg);
+  const executor = options.executor ?? nodeExecFileExecutor;
+  const sshPath = options.sshPath ?? 'ssh';
+  const fullArgs = ['-G', ...(options.configFile !== undefined ? ['-F', options.configFile] : []), ...args];
+  const key = JSON.stringify([sshPath, fullArgs]);
+  const cache = cacheFor(executor);
+  const cached = cache.get(key);
+  if (cached) return cached;
+
+  let result;
+  try {
+    result = await executor.execFile(sshPath, fullArgs, { signal: options.signal, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    throw new SshWrapError('SPAWN_FAILED', `Could not run "${sshPath} -G": ${(error as Error).message}`, {
+      hint: 'Install the OpenSSH client (ssh) or pass sshPath.',
+      cause: error,
+    });
+  }
+  if (result.exitCode !== 0) {
+    const complaint = sshComplaint(result.stderr) || `exit status ${result.exitCode}`;
+    throw new SshWrapError('INVALID_CONFIG', `ssh could not read its configuration for "${hostArg}": ${complaint}`, {
+      field: 'configFile',
+      hint: options.configFile ? `Check ${options.configFile} (ssh -G -F ${options.configFile} ${hostArg}).` : `Check ~/.ssh/config (ssh -G ${hostArg}).`,
+    });
+  }
+  const resolved = toHost(hostArg, parseSshGOutput(result.stdout), result.stdout);
+  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
+  cache.set(key, resolved);
+  return resolved;
+}
+
+/**
+ * Resolves a host exactly as ssh would connect to it, by asking ssh: `ssh -G [-F file] -- host`.
+ *
+ * ssh is the authority: it follows `Include`, evaluates `Match`, expands `%` tokens and keeps
+ * the FIRST value it meets for each option, which a config-file parser would have to
+ * re-implement (and the ssh-config package does not). It takes about 10 ms, so results are
+ * cached per process, keyed on (host, configFile, sshPath); see {@link clearSshConfigCache}.
+ *
+ * @throws {SshWrapError} `UNSAFE_ARGUMENT` for a host starting with `-` or holding whitespace
+ *   (nothing is spawned), `INVALID_CONFIG` when ssh rejects the config (its stderr is in the
+ *   message), `SPAWN_FAILED` when ssh cannot be run.
+ * @example
+ * ```ts
+ * const gpu = await resolveSshConfigHost('gpu');
+ * // { hostname: 'gpu.corp.example.com', user: 'dev', port: 2222, identityFiles: ['/home/me/.ssh/id_gpu'], options: { ... } }
+ * ```
+ */
+export function resolveSshConfigHost(host: string, options: ResolveSshConfigOptions = {}): Promise<SshConfigHost> {
+  return runSshG(host, ['--', host], options);
+}

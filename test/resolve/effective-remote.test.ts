@@ -1,0 +1,39 @@
+import os from 'node:os';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { clearSshConfigCache, describeEffectiveRemote, type ExecFileExecutor } from '../../src/resolve/index.js';
+import { parseSshRemoteConfig } from '../../src/schemas/index.js';
+
+const executor = { execFile: vi.fn<ExecFileExecutor['execFile']>(async () => ({ stdout: 'user cfguser\nhostname resolved.example\nport 2200\n', stderr: '', exitCode: 0 })) };
+
+beforeEach(() => {
+  clearSshConfigCache();
+  executor.execFile.mockClear();
+});
+
+describe('describeEffectiveRemote', () => {
+  it('reads useSshConfig: false remotes straight from the config, without spawning', async () => {
+    const remote = parseSshRemoteConfig({ id: 'r', host: 'h.example', port: 2022, username: 'dev' });
+    expect(await describeEffectiveRemote(remote, { executor })).toEqual({ user: 'dev', hostname: 'h.example', port: 2022, source: 'remote-config' });
+    expect(executor.execFile).not.toHaveBeenCalled();
+  });
+
+  it('falls back to the local user like ssh does, and lets customOptions win (first value)', async () => {
+    expect((await describeEffectiveRemote(parseSshRemoteConfig({ id: 'r', host: 'h' }))).user).toBe(os.userInfo().username);
+    const remote = parseSshRemoteConfig({ id: 'r', host: 'h', username: 'dev', port: 2022, customOptions: { port: '2300', User: 'ops', HostName: 'real.example' } });
+    expect(await describeEffectiveRemote(remote)).toEqual({ user: 'ops', hostname: 'real.example', port: 2300, source: 'remote-config' });
+  });
+
+  it('asks ssh -G with the remote overrides on the command line for useSshConfig: true', async () => {
+    const remote = parseSshRemoteConfig({
+      id: 'r', host: 'app', username: 'bob', port: 2022, useSshConfig: true,
+      customOptions: { HostName: 'x.example', ProxyCommand: 'nc %h %p', ConnectTimeout: '5' },
+    });
+    expect(await describeEffectiveRemote(remote, { executor, configFile: '/cfg' })).toEqual({ user: 'cfguser', hostname: 'resolved.example', port: 2200, source: 'ssh-config' });
+    expect(executor.execFile.mock.calls[0]![1]).toEqual(['-G', '-F', '/cfg', '-o', 'HostName=x.example', '-p', '2022', '--', 'bob@app']);
+  });
+
+  it('leaves user and port 22 to the config', async () => {
+    await describeEffectiveRemote(parseSshRemoteConfig({ id: 'r', host: 'app', useSshConfig: true }), { executor });
+    expect(executor.execFile.mock.calls[0]![1]).toEqual(['-G', '--', 'app']);
+  });
+});
