@@ -1,2 +1,3 @@
 export { quotePosix } from './posix.js';
 export { encodeForAnyShell, utf8Length } from './any-shell.js';
+export { quoteWindowsArg, quotePowerShell, encodePowerShellCommand } from './windows.js';

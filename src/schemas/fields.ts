@@ -48,3 +48,14 @@ export const hostField = sshToken('host').superRefine((value, ctx) => {
     ctx.addIssue({ code: 'custom', message: 'host must be a hostname, IP address or ssh config alias (no "@", "/" or ssh:// URI)', params: UNSAFE });
   }
 });
+
+/**
+ * One ProxyJump hop: `[user@]host[:port]` (IPv6 in brackets). Commas would split it into two
+ * hops and a leading `-` would make it an option, so both are refused.
+ */
+export const jumpHostField = sshToken('jumpHosts[]').superRefine((value, ctx) => {
+  const user = value.includes('@') ? value.slice(0, value.lastIndexOf('@')) : '';
+  const hostPort = value.slice(value.lastIndexOf('@') + 1);
+  const valid = /^(\[[0-9A-Fa-f:.%a-z]+\]|[A-Za-z0-9_.-]+)(:\d{1,5})?$/.test(hostPort) && !hostPort.startsWith('-') && !user.startsWith('-') && !/[,/]/.test(value);
+  if (!valid) ctx.addIssue({ code: 'custom', message: 'jumpHosts entries must be [user@]host[:port] with no "," or "/" and no leading "-"', params: UNSAFE });
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envRecord, hostField, noNul, sshToken, UNSAFE } from './fields.js';
+import { envRecord, hostField, jumpHostField, noNul, sshToken, UNSAFE } from './fields.js';
 
 /** ssh option names as written in ssh_config: letters and digits, starting with a letter. */
 const OPTION_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
@@ -49,6 +49,21 @@ export const SshRemoteConfigSchema = z.object({
   enabled: z.boolean().default(true),
   /** Environment exported on the remote for every command run there. */
   remoteEnv: envRecord('remoteEnv').optional(),
+  /**
+   * `'accept-new'` (default, as the reference contract): trust a host seen for the first time,
+   * refuse a changed key. `'strict'`: only hosts already in the known-hosts file. No policy turns
+   * checking off; a changed host key is always the distinct `host-key-changed` failure.
+   */
+  hostKeyPolicy: z.enum(['accept-new', 'strict']).optional(),
+  /** known_hosts file to read and update instead of ~/.ssh/known_hosts. */
+  knownHostsFile: noNul('knownHostsFile')
+    .min(1)
+    .refine((value) => !/[\r\n]/.test(value), { message: 'knownHostsFile must not contain newlines', params: UNSAFE })
+    .optional(),
+  /** Jump hosts (`-J`), each `[user@]host[:port]`, validated like `host`. */
+  jumpHosts: z.array(jumpHostField).optional(),
+  /** The remote's OS: `'windows'` runs the command through PowerShell instead of /bin/sh. Default `'posix'`. */
+  remotePlatform: z.enum(['posix', 'windows']).optional(),
 });
 
 /** A validated remote (output of {@link SshRemoteConfigSchema}). */

@@ -8,3 +8,4 @@ export { promptWords } from './prompt.js';
 export { isSecretEnvName, redactEnv, redactValues, withoutSecrets, REDACTED } from './redact.js';
 export { wrapSpawnWithSsh, wrapForRemote } from './wrap-spawn.js';
 export type { WrapSpawnOptions, SshSpawnWrapResult } from './types.js';
+export { buildPowerShellScript, wrapForPowerShell } from './windows-script.js';

@@ -44,11 +44,21 @@ export function sshDestination(remote: Pick<SshRemoteConfig, 'host' | 'username'
   return remote.username ? `${remote.username}@${remote.host}` : remote.host;
 }
 
+/** Options implied by the remote's own fields: identity, host-key policy, known-hosts file. */
+function remoteOptions(remote: SshRemoteConfig): Record<string, string> {
+  const options: Record<string, string> = {};
+  if (remote.privateKeyPath) options.IdentitiesOnly = 'yes';
+  if (remote.hostKeyPolicy === 'strict') options.StrictHostKeyChecking = 'yes';
+  if (remote.knownHostsFile) options.UserKnownHostsFile = sshOptionValue(remote.knownHostsFile);
+  return options;
+}
+
 /**
  * Builds ssh's arguments (without `ssh` itself) for one remote command.
  *
- * Order: `-F`, `-o Name=Value` for the merged options (defaults, sshwrap's own, managed, then
- * customOptions, each name once), `-p`, `-i`, `--`, destination, remote command. The `--` ends
+ * Order: `-F`, `-o Name=Value` for the merged options (defaults, sshwrap's own, the remote's
+ * identity/host-key fields, managed, then customOptions, each name once), `-p`, `-i`, `-J`, `--`,
+ * destination, remote command. The `--` ends
  * ssh's option parsing, so even a host that slipped past validation cannot become an option.
  *
  * With `useSshConfig: true`, what the remote does not set is left to ~/.ssh/config (no `-p` for
@@ -69,12 +79,12 @@ export function buildSshArgs(remote: SshRemoteConfig, remoteCommand: string | un
   if (!remote.useSshConfig) args.push('-F', options.configFile ?? 'none');
   else if (options.configFile) args.push('-F', options.configFile);
 
-  const identity = remote.privateKeyPath ? { IdentitiesOnly: 'yes' } : undefined;
-  for (const [name, value] of mergeSshOptions([...BASE_OPTION_LAYERS, identity, options.managedOptions, remote.customOptions])) {
+  for (const [name, value] of mergeSshOptions([...BASE_OPTION_LAYERS, remoteOptions(remote), options.managedOptions, remote.customOptions])) {
     args.push('-o', `${name}=${value}`);
   }
   if (!remote.useSshConfig || remote.port !== 22) args.push('-p', String(remote.port));
   if (remote.privateKeyPath) args.push('-i', remote.privateKeyPath);
+  if (remote.jumpHosts?.length) args.push('-J', remote.jumpHosts.join(','));
   args.push('--', sshDestination(remote));
   if (remoteCommand !== undefined) args.push(remoteCommand);
   return args;

@@ -42,12 +42,22 @@ export function mergeSshOptions(layers: ReadonlyArray<Readonly<Record<string, st
   return [...merged.values()];
 }
 
-/** Refuses command-executing options (see {@link COMMAND_EXECUTING_OPTIONS}) unless allowed by name. */
+/**
+ * Refuses command-executing options (see {@link COMMAND_EXECUTING_OPTIONS}) and
+ * `StrictHostKeyChecking=no|off` (host-key checking is never switched off silently) unless
+ * allowed by name.
+ */
 export function assertSafeCustomOptions(customOptions: Readonly<Record<string, string>> | undefined, allowUnsafeOptions: readonly string[] = []): void {
   if (!customOptions) return;
   const allowed = new Set(allowUnsafeOptions.map((name) => name.toLowerCase()));
-  for (const name of Object.keys(customOptions)) {
+  for (const [name, value] of Object.entries(customOptions)) {
     const lower = name.toLowerCase();
+    if (lower === 'stricthostkeychecking' && /^\s*(no|off)\s*$/i.test(value) && !allowed.has(lower)) {
+      throw new SshWrapError('UNSAFE_ARGUMENT', `customOptions.${name}=${value} turns host-key checking off; refused unless listed in allowUnsafeOptions`, {
+        field: `customOptions.${name}`,
+        hint: "Use hostKeyPolicy: 'accept-new' (trust on first use) or 'strict' with a knownHostsFile instead.",
+      });
+    }
     if (COMMAND_EXECUTING_OPTIONS.some((unsafe) => unsafe.toLowerCase() === lower) && !allowed.has(lower)) {
       throw new SshWrapError('UNSAFE_ARGUMENT', `customOptions.${name} runs a command; refused unless listed in allowUnsafeOptions`, {
         field: `customOptions.${name}`,

@@ -14,12 +14,15 @@ import {
 import { promptWords } from './prompt.js';
 import { redactEnv, withoutSecrets } from './redact.js';
 import { buildRemoteCommand } from './remote-command.js';
-import { buildRemoteScript, encodeSecretLines, wrapForAnyShell } from './remote-script.js';
+import { buildRemoteScript, encodeSecretLines, wrapForAnyShell, type RemoteScriptSpec } from './remote-script.js';
 import { buildSshArgs } from './ssh-args.js';
+import { buildPowerShellScript, wrapForPowerShell } from './windows-script.js';
 import type { SshSpawnWrapResult, WrapSpawnOptions } from './types.js';
 
 const DEFAULT_PROMPT_STDIN_THRESHOLD = 4000;
 const DEFAULT_MAX_COMMAND_BYTES = 100_000;
+// cmd.exe, the default shell of Windows OpenSSH, refuses command lines over 8191 characters.
+const DEFAULT_MAX_COMMAND_BYTES_WINDOWS = 8000;
 // One argv string on Linux (MAX_ARG_STRLEN - 1); the remote sshd passes the command as one.
 const KERNEL_ARG_LIMIT = 131_071;
 
@@ -57,7 +60,7 @@ interface Plan {
 }
 
 function buildRemoteInvocation(plan: Plan, args: string[], stdinPrompt: boolean, options: WrapSpawnOptions): string {
-  const script = buildRemoteScript({
+  const spec: RemoteScriptSpec = {
     command: plan.binary,
     args,
     cwd: plan.cwd,
@@ -66,7 +69,9 @@ function buildRemoteInvocation(plan: Plan, args: string[], stdinPrompt: boolean,
     stdinEnvNames: Object.keys(plan.secretEnv),
     commandStdin: stdinPrompt || options.keepStdin ? 'inherit' : 'null',
     statusMarker: options.statusMarker,
-  });
+  };
+  if (plan.remote.remotePlatform === 'windows') return wrapForPowerShell(buildPowerShellScript(spec));
+  const script = buildRemoteScript(spec);
   return options.shell === 'posix' ? script : wrapForAnyShell(script);
 }
 
@@ -130,8 +135,16 @@ export function wrapForRemote(
   options: WrapSpawnOptions = {},
 ): SshSpawnWrapResult {
   const threshold = positiveInt(options.promptStdinThreshold, DEFAULT_PROMPT_STDIN_THRESHOLD, 'promptStdinThreshold');
-  const maxCommandBytes = positiveInt(options.maxCommandBytes, DEFAULT_MAX_COMMAND_BYTES, 'maxCommandBytes', KERNEL_ARG_LIMIT);
+  const windows = remote.remotePlatform === 'windows';
+  const maxCommandBytes = positiveInt(options.maxCommandBytes, windows ? DEFAULT_MAX_COMMAND_BYTES_WINDOWS : DEFAULT_MAX_COMMAND_BYTES, 'maxCommandBytes', KERNEL_ARG_LIMIT);
   const secretEnv = options.secretEnv ? parseEnvRecord(options.secretEnv, 'secretEnv') : {};
+  if (windows && Object.keys(secretEnv).length > 0) {
+    // PowerShell cannot read a line from stdin without buffering past it, so the prompt after it would be cut.
+    throw new SshWrapError('INVALID_CONFIG', 'secretEnv is not supported for Windows remotes', {
+      field: 'secretEnv',
+      hint: 'Set the variable in the remote user environment on the Windows host, or pass it in customEnvVars.',
+    });
+  }
   const binary = spawnConfig.agentBinaryName ?? spawnConfig.command;
   if (binary.startsWith('-')) {
     throw new SshWrapError('UNSAFE_ARGUMENT', 'command must not start with "-" (the remote shell would read it as an option)', { field: 'command' });

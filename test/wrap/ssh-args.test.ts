@@ -122,3 +122,27 @@ describe('sshOptionValue', () => {
     expect(sshOptionValue('a"b\\c')).toBe('"a\\"b\\\\c"');
   });
 });
+
+describe('host keys, jump hosts and injection guards', () => {
+  it('maps hostKeyPolicy strict and knownHostsFile to ssh options', () => {
+    const pairs = optionPairs(buildSshArgs(remote({ hostKeyPolicy: 'strict', knownHostsFile: '/etc/my hosts' }), 'x'));
+    expect(pairs).toContain('StrictHostKeyChecking=yes');
+    expect(pairs).not.toContain('StrictHostKeyChecking=accept-new');
+    expect(pairs).toContain('UserKnownHostsFile="/etc/my hosts"');
+  });
+
+  it('refuses turning host-key checking off through customOptions', () => {
+    expect(() => buildSshArgs(remote({ customOptions: { StrictHostKeyChecking: 'no' } }), 'x')).toThrow(/host-key checking off/);
+    expect(() => buildSshArgs(remote({ customOptions: { stricthostkeychecking: 'OFF' } }), 'x')).toThrow(/allowUnsafeOptions/);
+  });
+
+  it('passes validated jump hosts with -J before the destination', () => {
+    const args = buildSshArgs(remote({ jumpHosts: ['bastion', 'ops@[::1]:2222'] }), 'x');
+    expect(args.slice(args.indexOf('-J'), args.indexOf('-J') + 2)).toEqual(['-J', 'bastion,ops@[::1]:2222']);
+    expect(args.indexOf('-J')).toBeLessThan(args.indexOf('--'));
+  });
+
+  it.each(['-oProxyCommand=x', 'a,b', 'u@-host', '-u@host', 'host:port', 'a b', 'a/b'])('refuses jump host %j', (hop) => {
+    expect(() => remote({ jumpHosts: [hop] })).toThrow(expect.objectContaining({ code: 'UNSAFE_ARGUMENT', field: 'jumpHosts[0]' }));
+  });
+});

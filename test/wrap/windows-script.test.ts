@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
+import { buildPowerShellScript, wrapForPowerShell, wrapSpawnWithSsh } from '../../src/wrap/index.js';
+
+const decode = (command: string) => Buffer.from(command.split(' ').at(-1)!, 'base64').toString('utf16le');
+const store = createMemoryStoreAdapter([{ id: 'win', name: 'Windows box', host: 'winbox', username: 'dev', remotePlatform: 'windows' }]);
+const on = { enabled: true, remoteId: 'win' };
+
+describe('Windows remotes (PowerShell -EncodedCommand)', () => {
+  it('hands cmd.exe / PowerShell only base64 characters', async () => {
+    const result = await wrapSpawnWithSsh({ command: 'claude', args: ['--print'], cwd: 'C:\\Users\\dev\\proj', prompt: 'it\'s "quoted" & 100% ^', customEnvVars: { NODE_ENV: 'production' } }, on, store);
+    const command = result.args.at(-1)!;
+    expect(command).toMatch(/^powershell -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand [A-Za-z0-9+/=]+$/);
+    const script = decode(command);
+    expect(script).toContain("Set-Location -LiteralPath 'C:\\Users\\dev\\proj'");
+    expect(script).toContain("$env:NODE_ENV = 'production'");
+    expect(script).toContain("Get-Command -Name 'claude' -CommandType Application");
+    // The .exe path gets a CommandLineToArgvW-quoted line; other shims get PowerShell literals.
+    expect(script).toContain(`$sw_psi.Arguments = '--print -- "it''s \\"quoted\\" & 100% ^"'`);
+    expect(script).toContain(`$sw_args = @('--print', '--', 'it''s "quoted" & 100% ^')`);
+    expect(script).toContain('$sw_psi.RedirectStandardInput = $true');
+    expect(script.endsWith('exit $sw_s')).toBe(true);
+  });
+
+  it('expands ~ against the remote profile and keeps stdin for stdin-delivered prompts', async () => {
+    const prompt = 'p'.repeat(5000);
+    const result = await wrapSpawnWithSsh({ command: 'claude', args: ['--print'], cwd: '~/proj', prompt }, on, store);
+    expect(result.prompt).toBe(prompt);
+    const script = decode(result.args.at(-1)!);
+    expect(script).toContain("Set-Location -LiteralPath (Join-Path $HOME 'proj')");
+    expect(script).not.toContain('RedirectStandardInput');
+  });
+
+  it('keeps the command under the cmd.exe line limit by moving prompts to stdin', async () => {
+    const result = await wrapSpawnWithSsh({ command: 'claude', args: [], cwd: '~', prompt: 'x'.repeat(3000) }, on, store);
+    expect(result.prompt).toBe('x'.repeat(3000));
+    expect(result.args.at(-1)!.length).toBeLessThanOrEqual(8000);
+  });
+
+  it('refuses secretEnv, which PowerShell cannot read from stdin exactly', async () => {
+    await expect(wrapSpawnWithSsh({ command: 'x', args: [], cwd: '~' }, on, store, { secretEnv: { K: 'v' } })).rejects.toMatchObject({ code: 'INVALID_CONFIG', field: 'secretEnv' });
+  });
+
+  it('reports markers and the exit status when asked', () => {
+    const script = buildPowerShellScript({ command: 'x', args: [], statusMarker: 'TK', remotePath: 'inherit' });
+    expect(script).toContain('[Console]::Error.Write("`nTK:pid:$PID`n")');
+    expect(script).toContain('TK:started');
+    expect(script).toContain('TK:exit:$sw_s');
+    expect(script).not.toContain('$env:Path');
+    expect(wrapForPowerShell('exit 3')).toBe('powershell -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ZQB4AGkAdAAgADMA');
+  });
+});
