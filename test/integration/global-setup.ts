@@ -39,7 +39,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {};
   }
 
-  const testbed = await startTestbed({ users: 'all-shells' });
+  // Another checkout's test run on the same machine may hold the shared swt_* users.
+  const testbed = await startTestbed({ users: 'all-shells', lockWaitMs: 180_000 });
   project.provide('testbed', testbedInfo(testbed));
   project.provide('testbedSkipReason', null);
   return () => testbed.stop();

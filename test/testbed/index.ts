@@ -63,7 +63,7 @@ export async function startTestbed(opts: StartTestbedOptions = {}): Promise<Test
   const paths = layout(dir);
   let releaseLock = (): void => {};
   try {
-    if (mode === 'all-shells') releaseLock = acquireUsersLock(dir);
+    if (mode === 'all-shells') releaseLock = await acquireUsersLock(dir, opts.lockWaitMs ?? 0);
   } catch (err) {
     fs.rmSync(dir, { recursive: true, force: true });
     throw err;
@@ -121,7 +121,13 @@ export async function startTestbed(opts: StartTestbedOptions = {}): Promise<Test
         extra: opts.sshdConfigExtra,
       });
       fs.writeFileSync(paths.sshdConfig, config, { mode: 0o644 });
-      return startSshd({ configFile: paths.sshdConfig, logFile: paths.sshdLog, stderrFile: paths.sshdStderr, port });
+      return startSshd({
+        configFile: paths.sshdConfig,
+        logFile: paths.sshdLog,
+        stderrFile: paths.sshdStderr,
+        pidFile: paths.pidFile,
+        port,
+      });
     };
 
     let port = opts.port ?? (await pickFreePort());

@@ -12,6 +12,10 @@ function readStat(pid: number): { state: string; ppid: number } | null {
   }
 }
 
+export function parentOf(pid: number): number | null {
+  return readStat(pid)?.ppid ?? null;
+}
+
 /** Zombies count as dead: in containers PID 1 may never reap orphaned sshd session processes. */
 export function isAlive(pid: number): boolean {
   const stat = readStat(pid);

@@ -90,6 +90,14 @@ function tail(file: string, from: number, lines = 30): string {
   }
 }
 
+function readPid(file: string): number | null {
+  try {
+    return Number(fs.readFileSync(file, 'utf8').trim());
+  } catch {
+    return null;
+  }
+}
+
 /** Resolves true once the port answers with an SSH-2.0 identification string. */
 function probeBanner(port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -122,8 +130,12 @@ export async function startSshd(opts: {
   configFile: string;
   logFile: string;
   stderrFile: string;
+  pidFile: string;
   port: number;
 }): Promise<RunningSshd> {
+  // sshd writes its PidFile only after binding. Requiring OUR pid there is what tells our
+  // sshd apart from whatever else may answer on the port (a fixed port that is already taken).
+  fs.rmSync(opts.pidFile, { force: true });
   const logStart = sizeOf(opts.logFile);
   const stderrStart = sizeOf(opts.stderrFile);
   const stderrFd = fs.openSync(opts.stderrFile, 'a');
@@ -146,7 +158,7 @@ export async function startSshd(opts: {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (exited || child.pid === undefined) break;
-    if (await probeBanner(opts.port, 1_000)) return { pid: child.pid, child };
+    if (readPid(opts.pidFile) === child.pid && (await probeBanner(opts.port, 1_000))) return { pid: child.pid, child };
     await sleep(25);
   }
 

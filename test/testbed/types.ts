@@ -42,6 +42,9 @@ export interface StartTestbedOptions {
    *  lines from the first `Match` on, which are appended. */
   sshdConfigExtra?: string[];
   port?: number;
+  /** 'all-shells' only: how long to wait for another all-shells testbed on this machine to
+   *  stop (the swt_* users are shared). Default 0: fail at once. */
+  lockWaitMs?: number;
 }
 
 export interface RestartOptions {
