@@ -3,7 +3,9 @@ export {
   createMemoryStoreAdapter,
   resolveSshRemote,
   type SshRemoteStoreAdapter,
+  toStorableRemote,
   type SettingsStoreLike,
+  type WritableSshRemoteStoreAdapter,
 } from './store-adapters.js';
 export {
   resolveSshConfigHost,

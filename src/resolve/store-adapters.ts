@@ -20,6 +20,30 @@ export interface SshRemoteStoreAdapter {
 /** Any key-value settings store: electron-store, conf, a `Map`, or a plain `{ get }` object. */
 export interface SettingsStoreLike {
   get(key: string, defaultValue?: unknown): unknown;
+  /** Present on writable stores (electron-store, conf, Map); enables {@link WritableSshRemoteStoreAdapter.setSshRemotes}. */
+  set?(key: string, value: unknown): unknown;
+}
+
+/** A store adapter that can also save remotes. */
+export interface WritableSshRemoteStoreAdapter extends SshRemoteStoreAdapter {
+  /**
+   * Validates and saves the remotes. `passphrase` is never written: keep it in the OS keychain
+   * (or answer prompts through `createAskpass`) instead.
+   */
+  setSshRemotes(remotes: readonly unknown[]): void;
+}
+
+/**
+ * What may be persisted of a remote: everything but `passphrase`.
+ *
+ * @example
+ * ```ts
+ * settings.set('sshRemotes', remotes.map(toStorableRemote));
+ * ```
+ */
+export function toStorableRemote(remote: SshRemoteConfig): SshRemoteConfig {
+  const { passphrase: _never, ...storable } = remote;
+  return storable;
 }
 
 function hasId(entry: unknown, id: string): boolean {
@@ -59,11 +83,21 @@ function adapterOver(readEntries: () => readonly unknown[]): SshRemoteStoreAdapt
  * await wrapSpawnWithSsh(config, agentSsh, remotes);
  * ```
  */
-export function createSshRemoteStoreAdapter(settingsStore: SettingsStoreLike, key = 'sshRemotes'): SshRemoteStoreAdapter {
-  return adapterOver(() => {
+export function createSshRemoteStoreAdapter(settingsStore: SettingsStoreLike & { set(key: string, value: unknown): unknown }, key?: string): WritableSshRemoteStoreAdapter;
+export function createSshRemoteStoreAdapter(settingsStore: SettingsStoreLike, key?: string): SshRemoteStoreAdapter;
+export function createSshRemoteStoreAdapter(settingsStore: SettingsStoreLike, key = 'sshRemotes'): SshRemoteStoreAdapter | WritableSshRemoteStoreAdapter {
+  const adapter = adapterOver(() => {
     const value = settingsStore.get(key, []);
     return Array.isArray(value) ? value : [];
   });
+  const { set } = settingsStore;
+  if (typeof set !== 'function') return adapter;
+  return {
+    ...adapter,
+    setSshRemotes: (remotes) => {
+      set.call(settingsStore, key, remotes.map((remote) => toStorableRemote(parseSshRemoteConfig(remote))));
+    },
+  };
 }
 
 /**

@@ -64,7 +64,18 @@ export const SshRemoteConfigSchema = z.object({
   jumpHosts: z.array(jumpHostField).optional(),
   /** The remote's OS: `'windows'` runs the command through PowerShell instead of /bin/sh. Default `'posix'`. */
   remotePlatform: z.enum(['posix', 'windows']).optional(),
-});
+}).transform(hidePassphrase);
+
+/**
+ * Keeps `passphrase` readable (`remote.passphrase`) but non-enumerable, so `JSON.stringify`,
+ * object spread, loggers and settings writers never copy it by accident.
+ */
+function hidePassphrase<T extends { passphrase?: string | undefined }>(remote: T): T {
+  if (remote.passphrase === undefined) return remote;
+  const { passphrase, ...rest } = remote;
+  Object.defineProperty(rest, 'passphrase', { value: passphrase, enumerable: false, writable: false, configurable: true });
+  return rest as T;
+}
 
 /** A validated remote (output of {@link SshRemoteConfigSchema}). */
 export type SshRemoteConfig = z.output<typeof SshRemoteConfigSchema>;

@@ -52,3 +52,24 @@ describe('resolveSshRemote', () => {
     expect(await resolveSshRemote({ enabled: true, remoteId: 'a' }, asyncPlain)).toMatchObject({ id: 'a' });
   });
 });
+
+describe('passphrase handling', () => {
+  it('is readable but never serialised, spread or written back', async () => {
+    const { parseSshRemoteConfig } = await import('../../src/schemas/index.js');
+    const remote = parseSshRemoteConfig({ ...good, passphrase: 'pp-very-secret' });
+    expect(remote.passphrase).toBe('pp-very-secret');
+    expect(JSON.stringify(remote)).not.toContain('pp-very-secret');
+    expect({ ...remote }).not.toHaveProperty('passphrase');
+
+    const settings = new Map<string, unknown>();
+    const store = createSshRemoteStoreAdapter(settings);
+    store.setSshRemotes([{ ...good, passphrase: 'pp-very-secret' }, remote]);
+    expect(JSON.stringify(settings.get('sshRemotes'))).not.toContain('pp-very-secret');
+    expect((await store.getSshRemotes()).map((r) => r.id)).toEqual(['a', 'a']);
+  });
+
+  it('refuses to save an invalid remote', () => {
+    const store = createSshRemoteStoreAdapter(new Map<string, unknown>());
+    expect(() => store.setSshRemotes([bad])).toThrow(SshWrapError);
+  });
+});

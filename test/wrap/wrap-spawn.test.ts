@@ -179,7 +179,7 @@ describe('wrapSpawnWithSsh — remote', () => {
         const out = JSON.parse(runRemotely(result).stdout) as unknown;
         expect(out).toEqual([[...args, '--', prompt], value, '/tmp']);
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
-  });
+  }, 60_000);
 });
