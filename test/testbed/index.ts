@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { writeArgdump } from './argdump.js';
 import { sshdAvailable } from './availability.js';
@@ -57,7 +56,8 @@ export async function startTestbed(opts: StartTestbedOptions = {}): Promise<Test
   const availability = sshdAvailable({ users: mode });
   if (!availability.ok) throw new Error(`testbed unavailable: ${availability.reason}`);
 
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sshwrap-testbed-'));
+  // Literally /tmp, not os.tmpdir(): a TMPDIR under a 0700 home would lock the test users out.
+  const dir = fs.mkdtempSync('/tmp/sshwrap-testbed-');
   // mkdtemp makes 0700; test users must traverse it to reach their homes and argdump.
   fs.chmodSync(dir, 0o755);
   const paths = layout(dir);

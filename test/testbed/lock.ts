@@ -1,10 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sleep } from './exec.js';
 import { isAlive, parentOf } from './procs.js';
 
-const LOCK_FILE = path.join(os.tmpdir(), 'sshwrap-testbed-all-shells.lock');
+// Machine-wide like the users it guards, hence a fixed path rather than os.tmpdir().
+const LOCK_FILE = '/tmp/sshwrap-testbed-all-shells.lock';
 
 function tryCreate(dir: string): boolean {
   try {
