@@ -1,0 +1,222 @@
+import type { ChildProcess } from 'node:child_process';
+import type { SshRemoteConfig } from '../schemas/index.js';
+import { abortable } from './abortable.js';
+import { controlDirCandidates, findControlDir } from './control-dir.js';
+import { connectionFingerprint, controlDirFits } from './control-path.js';
+import { unpooledLease, type Lease } from './lease.js';
+import { sshMasterControl, type MasterControl } from './master.js';
+import { resolveMultiplexOption, type MultiplexOption, type MultiplexSettings } from './multiplex-option.js';
+import { RemoteMasters, type MasterSlot } from './remote-masters.js';
+import { Semaphore } from './semaphore.js';
+
+/**
+ * Masters one host may be establishing at once. Each is a full handshake, which is what sshd's
+ * `MaxStartups` (default 10) counts; extra slots of a busy remote start a few at a time.
+ */
+const MASTER_STARTS_PER_HOST = 4;
+// A remote that sets any of these in customOptions manages multiplexing itself; sshwrap stays out.
+const USER_MUX_OPTIONS = new Set(['controlmaster', 'controlpath', 'controlpersist']);
+
+/** Per-call inputs of {@link ConnectionPool.acquire}, mirroring the wrap options that shape the connection. */
+export interface AcquireOptions {
+  /** Stops waiting for a slot or a master; the acquire then rejects with `signal.reason`. */
+  signal?: AbortSignal | undefined;
+  /** ssh client binary (the masters are started with it too). @default 'ssh' */
+  sshPath?: string | undefined;
+  /** `-F` file for `useSshConfig` remotes, as passed to wrapSpawnWithSsh. */
+  sshConfigFile?: string | undefined;
+  /** Command-executing customOptions allowed for this remote, as passed to wrapSpawnWithSsh. */
+  allowUnsafeOptions?: readonly string[] | undefined;
+}
+
+/** Construction options of {@link ConnectionPool}; all for tests or unusual hosts. */
+export interface ConnectionPoolOptions {
+  /** Platform to behave as. On `'win32'` (ssh.exe has no ControlMaster) pooling is off. @default process.platform */
+  platform?: NodeJS.Platform;
+  /** Directory for control sockets (checked like the default ones). @default `$XDG_RUNTIME_DIR/sshwrap`, else `/tmp/sshwrap-<uid>` */
+  controlDir?: string;
+  /** Environment used to find the default control directory. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** How masters are checked, started and stopped. @default OpenSSH via `ssh -O` */
+  masterControl?: MasterControl;
+}
+
+interface HostGates {
+  /** Leases running on this host. */
+  leases: Semaphore;
+  /** Masters being started on this host. */
+  starts: Semaphore;
+}
+
+/**
+ * Connection pooling over OpenSSH multiplexing (ControlMaster/ControlPath/ControlPersist), with a
+ * per-host concurrency limit. One pool per process is usually right: see {@link defaultConnectionPool}.
+ *
+ * - The first lease on a remote starts a background master (`ssh -N`, ControlPersist); leases
+ *   that arrive meanwhile wait for it instead of opening their own connections.
+ * - Every lease runs with `ControlMaster=auto`: if the master died (sshd restarted, master
+ *   killed), ssh notices the refused socket, removes it and connects directly, becoming the new
+ *   master; OpenSSH 9.2 does this without an error. A missing socket is re-started here.
+ * - Sessions above `maxSessionsPerMaster` go to another master slot of the same remote.
+ * - Windows, remotes whose customOptions set Control* themselves, or no usable socket directory:
+ *   no pooling (empty `managedSshOptions`), the concurrency limit still applies.
+ *
+ * @example
+ * ```ts
+ * const pool = new ConnectionPool();
+ * const lease = await pool.acquire(remote, { persistSeconds: 120 });
+ * try { ... } finally { lease.release(); }
+ * await pool.closeAll();
+ * ```
+ */
+export class ConnectionPool {
+  readonly #platform: NodeJS.Platform;
+  readonly #control: MasterControl;
+  readonly #configuredDir: string | undefined;
+  readonly #env: NodeJS.ProcessEnv | undefined;
+  #dir: string | null | undefined;
+  readonly #hosts = new Map<string, HostGates>();
+  readonly #remotes = new Map<string, RemoteMasters>();
+  /** Every socket path a master of ours may live on (with the ssh binary to stop it), for closeAll. */
+  readonly #socketPaths = new Map<string, string | undefined>();
+  /** Helper ssh processes (master starts, checks) still running. */
+  readonly #helpers = new Set<ChildProcess>();
+
+  constructor(options: ConnectionPoolOptions = {}) {
+    this.#platform = options.platform ?? process.platform;
+    this.#control = options.masterControl ?? sshMasterControl;
+    this.#configuredDir = options.controlDir;
+    this.#env = options.env;
+  }
+
+  /** Whether this pool can multiplex at all here (false on Windows or without a safe socket directory). */
+  get multiplexingAvailable(): boolean {
+    return this.#platform !== 'win32' && this.#controlDir() !== null;
+  }
+
+  /**
+   * A lease for one ssh run to `remote`. With `multiplex` off (`false`/`undefined`) it resolves
+   * at once with empty options and no limit. Otherwise it waits for a per-host slot (FIFO) and,
+   * on a cold remote, for its master.
+   *
+   * @throws {SshWrapError} `INVALID_CONFIG` for a bad `multiplex` value; rejects with
+   *   `signal.reason` when aborted while waiting (nothing is held then).
+   */
+  async acquire(remote: SshRemoteConfig, multiplex: MultiplexOption | undefined, options: AcquireOptions = {}): Promise<Lease> {
+    const settings = resolveMultiplexOption(multiplex);
+    if (settings === null) return unpooledLease();
+    const gates = this.#gates(remote, settings);
+    await gates.leases.acquire(options.signal);
+    const releaseGate = (): void => gates.leases.release();
+    if (!this.#canPool(remote)) return unpooledLease(releaseGate);
+
+    const masters = this.#masters(remote, options);
+    const slot = masters.take(settings.maxSessionsPerMaster);
+    try {
+      if (!masters.isWarm(slot)) await abortable(masters.warm(slot, settings.persistSeconds, gates.starts), options.signal);
+    } catch (error) {
+      slot.sessions--;
+      releaseGate();
+      throw error;
+    }
+    if (slot.socketPath === null) {
+      // ssh could not tell us where the socket goes: run unpooled rather than lose track of masters.
+      slot.sessions--;
+      return unpooledLease(releaseGate);
+    }
+    return this.#pooledLease(masters, slot, settings, releaseGate);
+  }
+
+  /**
+   * Stops every master this pool started or used (`ssh -O exit`, which also ends their
+   * sessions), kills helper ssh processes still running, and removes the sockets. The pool stays
+   * usable: the next acquire starts afresh. Note masters are per user, not per process: a master
+   * on one of these sockets that another process of the same user shares is stopped too.
+   */
+  async closeAll(): Promise<void> {
+    for (const helper of this.#helpers) helper.kill('SIGKILL');
+    const starting = [...this.#remotes.values()].flatMap((masters) => masters.slots.map((slot) => slot.starting));
+    await Promise.allSettled(starting);
+    const socketPaths = [...this.#socketPaths];
+    this.#socketPaths.clear();
+    this.#remotes.clear();
+    await Promise.allSettled(socketPaths.map(([socketPath, sshPath]) => this.#control.exit(socketPath, { sshPath, tracker: this.#helpers })));
+  }
+
+  #pooledLease(masters: RemoteMasters, slot: MasterSlot, settings: MultiplexSettings, releaseGate: () => void): Lease {
+    let released = false;
+    return {
+      managedSshOptions: { ControlMaster: 'auto', ControlPath: slot.template, ControlPersist: String(settings.persistSeconds) },
+      controlPath: slot.socketPath!,
+      release() {
+        if (released) return;
+        released = true;
+        slot.sessions--;
+        releaseGate();
+      },
+      masterFailed: () => masters.confirmDead(slot),
+    };
+  }
+
+  #gates(remote: SshRemoteConfig, settings: MultiplexSettings): HostGates {
+    const key = `${remote.host.toLowerCase()}:${remote.port}`;
+    let gates = this.#hosts.get(key);
+    if (!gates) {
+      gates = { leases: new Semaphore(settings.maxConcurrentPerHost), starts: new Semaphore(MASTER_STARTS_PER_HOST) };
+      this.#hosts.set(key, gates);
+    } else if (gates.leases.limit !== settings.maxConcurrentPerHost) {
+      gates.leases.limit = settings.maxConcurrentPerHost; // the latest caller's setting wins
+    }
+    return gates;
+  }
+
+  #canPool(remote: SshRemoteConfig): boolean {
+    if (this.#platform === 'win32') return false;
+    if (Object.keys(remote.customOptions ?? {}).some((name) => USER_MUX_OPTIONS.has(name.toLowerCase()))) return false;
+    return this.#controlDir() !== null;
+  }
+
+  #masters(remote: SshRemoteConfig, options: AcquireOptions): RemoteMasters {
+    const context = { sshPath: options.sshPath, sshConfigFile: options.sshConfigFile };
+    const fingerprint = connectionFingerprint(remote, context);
+    let masters = this.#remotes.get(fingerprint);
+    if (!masters) {
+      masters = new RemoteMasters(
+        remote,
+        fingerprint,
+        this.#controlDir()!,
+        { ...context, allowUnsafeOptions: options.allowUnsafeOptions, tracker: this.#helpers },
+        this.#control,
+        (socketPath) => this.#socketPaths.set(socketPath, options.sshPath),
+      );
+      this.#remotes.set(fingerprint, masters);
+    }
+    return masters;
+  }
+
+  #controlDir(): string | null {
+    if (this.#dir === undefined) {
+      const candidates = this.#configuredDir !== undefined ? [this.#configuredDir] : controlDirCandidates({ ...(this.#env ? { env: this.#env } : {}) });
+      this.#dir = findControlDir(candidates, controlDirFits);
+    }
+    return this.#dir;
+  }
+}
+
+/**
+ * The pool spawnWithSsh, runWithSsh and testConnection use when given `multiplex` and no pool of
+ * their own. Its masters outlive the process by `persistSeconds` unless {@link closeAll} runs.
+ */
+export const defaultConnectionPool = new ConnectionPool();
+
+/**
+ * Stops every master the default pool started and removes their sockets (call on shutdown).
+ *
+ * @example
+ * ```ts
+ * process.once('SIGTERM', () => void closeAll().finally(() => process.exit(0)));
+ * ```
+ */
+export function closeAll(): Promise<void> {
+  return defaultConnectionPool.closeAll();
+}
