@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+
+/**
+ * The part of a child process sshwrap uses. Node's `ChildProcess`, an execa subprocess and
+ * anything that emits the same events (`spawn`, `error`, `exit`, `close`) fit.
+ *
+ * @example
+ * ```ts
+ * const child: ChildProcessLike = spawn('ssh', ['-V']);
+ * ```
+ */
+export interface ChildProcessLike {
+  /** Set once the process started; `undefined` when spawning failed. */
+  readonly pid?: number | undefined;
+  readonly stdin: Writable | null;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  /** Exit status once exited normally, else `null`. */
+  readonly exitCode: number | null;
+  /** Terminating signal once killed, else `null`. */
+  readonly signalCode: NodeJS.Signals | string | null;
+  kill(signal?: NodeJS.Signals | number): boolean;
+  on(event: 'spawn', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'exit' | 'close', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+  once(event: 'spawn', listener: () => void): unknown;
+  once(event: 'error', listener: (error: Error) => void): unknown;
+  once(event: 'exit' | 'close', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- must accept every listener shape above
+  removeListener(event: string, listener: (...args: any[]) => void): unknown;
+}
+
+/** What {@link SpawnExecutor.spawn} receives besides the command and its arguments. */
+export interface SpawnExecutorOptions {
+  /** Local working directory. */
+  cwd: string;
+  /** The complete environment (not merged with `process.env` by the executor); `undefined` = inherit. */
+  env?: NodeJS.ProcessEnv | undefined;
+  /** Aborting kills the process (executors may ignore it: sshwrap kills on abort itself). */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Starts a process with piped stdin, stdout and stderr. Swap it to run through execa, an
+ * Electron `utilityProcess`, a sandbox, or a fake in tests.
+ *
+ * @example
+ * ```ts
+ * import { execa } from 'execa';
+ * const execaExecutor: SpawnExecutor = {
+ *   spawn: (command, args, { cwd, env, signal }) =>
+ *     execa(command, args, { cwd, env, extendEnv: false, cancelSignal: signal, buffer: false, stdin: 'pipe', reject: false }),
+ * };
+ * ```
+ */
+export interface SpawnExecutor {
+  spawn(command: string, args: readonly string[], options: SpawnExecutorOptions): ChildProcessLike;
+}
+
+/**
+ * The default {@link SpawnExecutor}: `node:child_process.spawn` with all three stdio pipes and
+ * no shell, so arguments reach the process exactly as given.
+ *
+ * @example
+ * ```ts
+ * const child = nodeExecutor.spawn('ssh', ['-V'], { cwd: os.homedir() });
+ * ```
+ */
+export const nodeExecutor: SpawnExecutor = Object.freeze({
+  spawn(command: string, args: readonly string[], options: SpawnExecutorOptions): ChildProcessLike {
+    return spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      signal: options.signal,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+  },
+});

@@ -1,0 +1,87 @@
+import type { SshRemoteConfig } from '../schemas/index.js';
+import { buildSshArgs, wrapForAnyShell } from '../wrap/index.js';
+import { type ChildProcessLike, type SpawnExecutor } from './executor.js';
+
+/** Resolves when the child has exited (immediately if it already has). */
+export function whenExited(child: ChildProcessLike): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+function delay(ms: number): Promise<'timeout'> {
+  return new Promise((resolve) => setTimeout(() => resolve('timeout'), ms).unref?.());
+}
+
+/**
+ * SIGTERM, then SIGKILL if the process is still there after `graceMs`; resolves when it exited
+ * or, at the latest, `graceMs + 5 s` later (a process stuck in the kernel cannot block us).
+ *
+ * @example
+ * ```ts
+ * await terminateChild(child, 2000);
+ * ```
+ */
+export async function terminateChild(child: ChildProcessLike, graceMs: number): Promise<void> {
+  const exited = whenExited(child);
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  if ((await Promise.race([exited.then(() => 'exited' as const), delay(graceMs)])) === 'exited') return;
+  child.kill('SIGKILL');
+  await Promise.race([exited, delay(5_000)]);
+}
+
+/**
+ * The remote side of a cancelled run. Killing the local ssh does not stop the remote command
+ * (sshd leaves a no-tty session's processes running), so the remote script's pid, which leads
+ * its own session and process group, is signalled over a second connection: TERM, up to 2 s
+ * to exit, then KILL.
+ */
+export function remoteKillScript(pid: number): string {
+  const group = `-${pid}`;
+  return [
+    // `kill -SIG -PGID`, not `kill -SIG -- -PGID`: dash's builtin rejects `--`.
+    `kill -TERM ${group} 2>/dev/null || kill -TERM ${pid} 2>/dev/null`,
+    '__sw_i=0',
+    `while kill -0 ${group} 2>/dev/null && [ "$__sw_i" -lt 20 ]; do sleep 0.1; __sw_i=$((__sw_i + 1)); done`,
+    `kill -KILL ${group} 2>/dev/null`,
+    'exit 0',
+  ].join('\n');
+}
+
+/** How {@link killRemoteProcessGroup} connects (the same settings the run used). */
+export interface RemoteKillOptions {
+  executor: SpawnExecutor;
+  sshPath: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  managedSshOptions?: Record<string, string> | undefined;
+  allowUnsafeOptions?: string[] | undefined;
+  sshConfigFile?: string | undefined;
+  /** Upper bound for the whole attempt. */
+  timeoutMs: number;
+}
+
+/**
+ * Best effort: signals the remote process group `pid` over a new ssh connection and resolves
+ * when that ssh exits or `timeoutMs` passed (then it is killed). Never rejects.
+ */
+export async function killRemoteProcessGroup(remote: SshRemoteConfig, pid: number, options: RemoteKillOptions): Promise<void> {
+  let child: ChildProcessLike;
+  try {
+    const args = buildSshArgs(remote, wrapForAnyShell(remoteKillScript(pid)), {
+      managedOptions: options.managedSshOptions,
+      allowUnsafeOptions: options.allowUnsafeOptions,
+      configFile: options.sshConfigFile,
+    });
+    child = options.executor.spawn(options.sshPath, args, { cwd: options.cwd, env: options.env });
+  } catch {
+    return;
+  }
+  child.on('error', () => {});
+  child.stdin?.on('error', () => {});
+  child.stdin?.end();
+  child.stdout?.resume();
+  child.stderr?.resume();
+  const outcome = await Promise.race([whenExited(child).then(() => 'exited' as const), delay(options.timeoutMs)]);
+  if (outcome !== 'exited') await terminateChild(child, 500);
+}
