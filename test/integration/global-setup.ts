@@ -39,8 +39,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {};
   }
 
-  // Another checkout's test run on the same machine may hold the shared swt_* users.
-  const testbed = await startTestbed({ users: 'all-shells', lockWaitMs: 180_000 });
+  const testbed = await startTestbed({
+    users: 'all-shells',
+    // Another checkout's test run on the same machine may hold the shared swt_* users.
+    lockWaitMs: 180_000,
+    // Every test file shares this sshd; the default 10:30:100 randomly drops handshakes once
+    // parallel files have >10 in flight. Tests about MaxStartups start their own testbed.
+    sshdConfigExtra: ['MaxStartups 100:30:200'],
+  });
   project.provide('testbed', testbedInfo(testbed));
   project.provide('testbedSkipReason', null);
   return () => testbed.stop();
