@@ -1,0 +1,90 @@
+/** `--help` texts, one per command; kept together so they read as one manual. */
+export const HELP: Readonly<Record<'main' | 'wrap' | 'exec' | 'test' | 'hosts', string>> = {
+  main: `Usage: sshwrap <command> [options]
+
+Run a process on an SSH remote the way a local spawn would run it.
+
+Commands:
+  exec <remote> -- <command> [args...]      run a command remotely, stream its output
+  wrap <remote> --dry-run -- <command> ...  print the ssh invocation as JSON, run nothing
+  test <remote>                             test the connection (and an agent binary)
+  hosts                                     list remotes and ~/.ssh/config hosts
+
+<remote> is an id from the remotes file (--remotes FILE, default
+$XDG_CONFIG_HOME/sshwrap/remotes.json or ~/.config/sshwrap/remotes.json),
+else a Host from ~/.ssh/config.
+
+Options:
+  -h, --help     show help (also: sshwrap <command> --help)
+  -V, --version  print the version
+
+Exit status: see 'sshwrap exec --help' and docs/cli.md.
+`,
+  wrap: `Usage: sshwrap wrap <remote> --dry-run [options] -- <command> [args...]
+
+Print what sshwrap would spawn (ssh command, arguments, local cwd, redacted remote
+command, stdin size) as JSON, plus the effective user/host/port. Spawns nothing
+(except 'ssh -G' to resolve ~/.ssh/config).
+
+Options:
+  --dry-run            required: this command only prints
+  --remotes FILE       remotes file (JSON array or { "sshRemotes": [...] })
+  --cwd DIR            remote working directory (default: ~)
+  --env NAME=VALUE     environment variable for the command (repeatable);
+                       secret-looking names (*_TOKEN, *_API_KEY, ...) go over stdin
+  --prompt-file FILE   prompt for the command ('-' reads stdin)
+  --ssh-config FILE    ssh config file instead of ~/.ssh/config
+  -h, --help           show this help
+
+Exit status: 0 printed, 2 bad usage or configuration.
+`,
+  exec: `Usage: sshwrap exec <remote> [options] -- <command> [args...]
+
+Run a command on the remote, streaming its stdout and stderr, and exit with
+its exit status.
+
+Options:
+  --remotes FILE       remotes file (JSON array or { "sshRemotes": [...] })
+  --cwd DIR            remote working directory (default: ~)
+  --env NAME=VALUE     environment variable for the command (repeatable);
+                       secret-looking names (*_TOKEN, *_API_KEY, ...) go over stdin
+  --prompt-file FILE   prompt for the command ('-' reads stdin)
+  --ssh-config FILE    ssh config file instead of ~/.ssh/config
+  --timeout SECONDS    stop the run (remote included) after this long
+  -h, --help           show this help
+
+Exit status:
+  0-255  the remote command's own exit status
+  2      bad usage or configuration; nothing was run
+  124    --timeout elapsed
+  130    interrupted (SIGINT), 143: terminated (SIGTERM)
+  254    the remote command did not run (ssh failure, missing cwd, command
+         not found); the reason and a hint are printed on stderr
+`,
+  test: `Usage: sshwrap test <remote> [options]
+
+Connect once and report hostname, user and platform (and whether an agent
+binary is on the remote PATH).
+
+Options:
+  --agent NAME         also check that NAME is found on the remote
+  --remotes FILE       remotes file (JSON array or { "sshRemotes": [...] })
+  --ssh-config FILE    ssh config file instead of ~/.ssh/config
+  --json               print the result as JSON
+  -h, --help           show this help
+
+Exit status: 0 connected, 1 failed, 2 bad usage or configuration.
+`,
+  hosts: `Usage: sshwrap hosts [options]
+
+List the remotes of the remotes file and the Host entries of ~/.ssh/config.
+
+Options:
+  --remotes FILE       remotes file (JSON array or { "sshRemotes": [...] })
+  --ssh-config FILE    ssh config file instead of ~/.ssh/config
+  --json               print JSON
+  -h, --help           show this help
+
+Exit status: 0 listed, 2 bad usage or an unreadable file.
+`,
+};

@@ -1,0 +1,96 @@
+import { readFile } from 'node:fs/promises';
+import { createMemoryStoreAdapter, type SshRemoteStoreAdapter } from '../resolve/index.js';
+import type { AgentSshRemoteConfig, SshSpawnWrapConfig } from '../schemas/index.js';
+import { isSecretEnvName, type WrapSpawnOptions } from '../wrap/index.js';
+import { parseEnvFlags, remoteAndCommand, type ParsedCommandLine } from './args.js';
+import type { CliIo } from './io.js';
+import { pickRemote, type PickedRemote } from './pick-remote.js';
+import { UsageError } from './usage-error.js';
+
+/** Flags shared by `wrap` and `exec`, in node:util parseArgs form. */
+export const RUN_FLAGS = {
+  remotes: { type: 'string' },
+  cwd: { type: 'string' },
+  env: { type: 'string', multiple: true },
+  'prompt-file': { type: 'string' },
+  'ssh-config': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The values of {@link RUN_FLAGS} after parsing. */
+export interface RunFlagValues {
+  remotes?: string | undefined;
+  cwd?: string | undefined;
+  env?: string[] | undefined;
+  'prompt-file'?: string | undefined;
+  'ssh-config'?: string | undefined;
+}
+
+/** Everything `wrapSpawnWithSsh`/`runWithSsh` take, built from a `wrap`/`exec` command line. */
+export interface RunPlan {
+  picked: PickedRemote;
+  config: SshSpawnWrapConfig;
+  agentSsh: AgentSshRemoteConfig;
+  store: SshRemoteStoreAdapter;
+  options: WrapSpawnOptions;
+  /** Names of the variables sent over ssh's stdin instead of the command line. */
+  secretEnvNames: string[];
+}
+
+/** Remote default cwd: the login directory, since the local cwd rarely exists on the remote. */
+export const DEFAULT_REMOTE_CWD = '~';
+
+async function readPrompt(file: string | undefined, io: CliIo, command: string): Promise<string | undefined> {
+  if (file === undefined) return undefined;
+  if (file === '-') return io.readStdin();
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${command}: --prompt-file: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, command);
+  }
+}
+
+/**
+ * Turns a `wrap`/`exec` command line into the library's inputs.
+ *
+ * Secret-looking variables (`*_TOKEN`, `*_API_KEY`, … from `--env` or the remote's `remoteEnv`)
+ * go to `secretEnv`: they travel on ssh's stdin, never on a command line where `ps` on either
+ * machine would show them.
+ *
+ * @throws {UsageError} for missing or malformed arguments; {@link SshWrapError} from picking the remote.
+ * @example
+ * ```ts
+ * const plan = await planRun(parseCommandLine(argv, RUN_FLAGS, 'exec'), io, 'exec');
+ * await wrapSpawnWithSsh(plan.config, plan.agentSsh, plan.store, plan.options);
+ * ```
+ */
+export async function planRun(parsed: ParsedCommandLine<RunFlagValues>, io: CliIo, command: string): Promise<RunPlan> {
+  const target = remoteAndCommand(parsed, command);
+  const flags = parsed.values;
+  const env = parseEnvFlags(flags.env, command);
+  const picked = await pickRemote(target.remote, { remotesFile: flags.remotes, sshConfigFile: flags['ssh-config'], env: io.env });
+  const prompt = await readPrompt(flags['prompt-file'], io, command);
+
+  const merged = { ...picked.remote.remoteEnv, ...env };
+  const secretEnv = Object.fromEntries(Object.entries(merged).filter(([name]) => isSecretEnvName(name)));
+  const customEnvVars = Object.fromEntries(Object.entries(env).filter(([name]) => !(name in secretEnv)));
+  const sshConfigFile = flags['ssh-config'];
+  return {
+    picked,
+    config: {
+      command: target.command,
+      args: target.args,
+      cwd: flags.cwd ?? DEFAULT_REMOTE_CWD,
+      ...(prompt !== undefined ? { prompt } : {}),
+      ...(Object.keys(customEnvVars).length > 0 ? { customEnvVars } : {}),
+    },
+    agentSsh: { enabled: true, remoteId: picked.remote.id },
+    store: createMemoryStoreAdapter([picked.remote]),
+    options: {
+      ...(Object.keys(secretEnv).length > 0 ? { secretEnv } : {}),
+      // -F only matters to remotes that read an ssh config; the others run with -F none.
+      ...(sshConfigFile !== undefined && picked.remote.useSshConfig ? { sshConfigFile } : {}),
+    },
+    secretEnvNames: Object.keys(secretEnv),
+  };
+}
