@@ -1,0 +1,91 @@
+import { SshWrapError } from '../errors/index.js';
+import { runSucceeded, runWithSsh, SshRunError, type SpawnExecutor } from '../exec/index.js';
+import { createMemoryStoreAdapter, type SshRemoteStoreAdapter } from '../resolve/index.js';
+import { parseEnvRecord, type AgentSshRemoteConfig } from '../schemas/index.js';
+import { isSecretEnvName, type RemotePathMode } from '../wrap/index.js';
+import { getAgent } from './agents.js';
+
+/** Options of {@link groomContext} (the reference doc's fourth argument, plus run controls). */
+export interface GroomContextOptions {
+  /** The agent's SSH settings; missing, disabled or `remoteId: null` runs locally. @default undefined */
+  sshRemoteConfig?: AgentSshRemoteConfig | null;
+  /** Full path of the agent binary, used instead of its name, locally and remotely. @default undefined */
+  customPath?: string;
+  /**
+   * Environment for the agent. Secret-looking names (`*_API_KEY`, `*_TOKEN`, …) are sent over
+   * ssh's stdin, never on a command line where `ps` on the remote would show them.
+   * @default undefined
+   */
+  customEnvVars?: Record<string, string>;
+  /** Where `sshRemoteConfig.remoteId` is looked up; required when SSH is on. @default undefined */
+  store?: SshRemoteStoreAdapter;
+  /** How processes are started. @default nodeExecutor */
+  executor?: SpawnExecutor;
+  /** Cancels the run; the promise rejects with an `SshRunError` whose `isCanceled` is true. @default undefined */
+  signal?: AbortSignal;
+  /** Kill the agent after this long. @default undefined (no limit) */
+  timeoutMs?: number;
+  /** Remote PATH handling. @default 'augment' */
+  remotePath?: RemotePathMode;
+  /** ssh client binary. @default 'ssh' */
+  sshPath?: string;
+}
+
+/**
+ * Runs an agent once in batch mode with `prompt` in `projectRoot` (locally, or on the agent's
+ * SSH remote through the same wrap path every spawn uses) and resolves with its answer
+ * (stdout, trimmed).
+ *
+ * @throws {SshWrapError} before anything runs: unknown `agentType`, bad config, SSH on without a store.
+ * @throws {SshRunError} when the run failed: `errorKind`/`hint` when the agent could not start
+ *   (ssh failure, agent not on the remote PATH, missing directory), otherwise its exit status,
+ *   `timedOut` or `isCanceled`.
+ * @example
+ * ```ts
+ * const summary = await groomContext('/path/to/project', 'claude-code', 'Summarize this conversation focusing on key decisions', {
+ *   sshRemoteConfig: { enabled: true, remoteId: 'gpu-server', workingDirOverride: '/home/dev/project' },
+ *   customPath: '/opt/claude/bin/claude',
+ *   customEnvVars: { ANTHROPIC_API_KEY: 'sk-...' },
+ *   store: createSshRemoteStoreAdapter(settingsStore),
+ * });
+ * ```
+ */
+export async function groomContext(projectRoot: string, agentType: string, prompt: string, options: GroomContextOptions = {}): Promise<string> {
+  const agent = getAgent(agentType);
+  if (!agent) {
+    throw new SshWrapError('INVALID_CONFIG', `Unknown agent type "${agentType}"`, {
+      field: 'agentType',
+      hint: 'Use a built-in type (claude-code, codex, gemini-cli) or registerAgent() your own.',
+    });
+  }
+  const sshOn = Boolean(options.sshRemoteConfig?.enabled && options.sshRemoteConfig.remoteId !== null);
+  if (sshOn && !options.store) {
+    throw new SshWrapError('INVALID_CONFIG', 'groomContext needs options.store to resolve the SSH remote', { field: 'store' });
+  }
+  const env = options.customEnvVars ? parseEnvRecord(options.customEnvVars, 'customEnvVars') : {};
+  const publicEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !isSecretEnvName(name)));
+  const secretEnv = Object.fromEntries(Object.entries(env).filter(([name]) => isSecretEnvName(name)));
+
+  const result = await runWithSsh(
+    {
+      command: options.customPath ?? agent.binary,
+      args: [...agent.batchArgs],
+      cwd: projectRoot,
+      prompt,
+      ...(Object.keys(publicEnv).length > 0 ? { customEnvVars: publicEnv } : {}),
+      ...(agent.promptArgs ? { promptArgs: agent.promptArgs } : {}),
+    },
+    options.sshRemoteConfig,
+    options.store ?? createMemoryStoreAdapter([]),
+    {
+      executor: options.executor,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      remotePath: options.remotePath,
+      sshPath: options.sshPath,
+      ...(Object.keys(secretEnv).length > 0 ? { secretEnv } : {}),
+    },
+  );
+  if (!runSucceeded(result)) throw new SshRunError(result, `${agentType} (context grooming)`);
+  return result.stdout.trim();
+}

@@ -1,0 +1,117 @@
+import { SSH_FAILURE_HINTS } from '../classify/index.js';
+import { SshWrapError } from '../errors/index.js';
+import { randomMarkerToken, runWithSsh, type SshRunResult } from '../exec/index.js';
+import { createMemoryStoreAdapter, describeEffectiveRemote, type EffectiveRemote } from '../resolve/index.js';
+import { parseSshRemoteConfig, type SshRemoteConfig, type SshRemoteConfigInput } from '../schemas/index.js';
+import { DEFAULT_SSH_OPTIONS, mergeSshOptions } from '../wrap/index.js';
+import { parseProbeOutput, PROBE_SCRIPT, type ProbeReport } from './probe.js';
+import type { SshRemoteTestResult, TestConnectionOptions } from './types.js';
+
+const TIMEOUT_MARGIN_MS = 10_000;
+
+/** ConnectTimeout as ssh will use it: the first value wins, and customOptions come first. */
+function connectTimeoutMs(remote: SshRemoteConfig, options: TestConnectionOptions): number {
+  const merged = mergeSshOptions([DEFAULT_SSH_OPTIONS, options.managedSshOptions, remote.customOptions]);
+  const value = Number(merged.find(([name]) => name.toLowerCase() === 'connecttimeout')?.[1]);
+  return Number.isFinite(value) && value > 0 ? value * 1000 : 10_000;
+}
+
+function failed(error: string, extra: Partial<SshRemoteTestResult> = {}): SshRemoteTestResult {
+  return { success: false, message: error, error, ...extra };
+}
+
+function fromRun(
+  result: SshRunResult,
+  report: ProbeReport,
+  agentCommand: string | undefined,
+  effective: EffectiveRemote | undefined,
+  timeoutMs: number,
+): SshRemoteTestResult {
+  if (result.aborted) return failed('Connection test cancelled');
+  if (result.timedOut && !result.remoteStarted) {
+    return failed(`No answer from the remote within ${timeoutMs} ms`, { errorKind: 'timeout', hint: SSH_FAILURE_HINTS.timeout });
+  }
+  if (result.errorKind) return failed(result.errorMessage ?? result.errorKind, { errorKind: result.errorKind, hint: result.hint });
+  if (result.timedOut) {
+    return failed('Connection test timed out after the remote shell started', { errorKind: 'timeout', hint: SSH_FAILURE_HINTS.timeout });
+  }
+  if (result.remoteExitCode !== 0 || report.hostname === undefined || report.user === undefined) {
+    const detail = result.stderr.trim().split('\n').at(-1);
+    return failed(`The remote shell did not complete the probe${detail ? `: ${detail}` : ''}`, { errorKind: 'unknown', hint: SSH_FAILURE_HINTS.unknown });
+  }
+  const details: NonNullable<SshRemoteTestResult['details']> = {
+    hostname: report.hostname,
+    username: report.user,
+    platform: report.os ?? '',
+    arch: report.arch ?? '',
+    ...(effective ? { effectiveRemote: effective } : {}),
+  };
+  const where = `${details.hostname} as ${details.username} (${details.platform} ${details.arch})`;
+  if (agentCommand === undefined) return { success: true, message: `Connected to ${where}`, details };
+  if (report.agentPath) {
+    return { success: true, message: `Connected to ${where}; ${agentCommand} is ${report.agentPath}`, details: { ...details, agentAvailable: true, agentPath: report.agentPath } };
+  }
+  return {
+    success: true,
+    message: `Connected to ${where}, but ${agentCommand} was not found on the remote PATH`,
+    details: { ...details, agentAvailable: false },
+    errorKind: 'agent-not-found',
+    hint: SSH_FAILURE_HINTS['agent-not-found'],
+  };
+}
+
+/**
+ * Checks a remote in ONE ssh round trip: connects, authenticates, and reports the remote host
+ * name, login name, OS and architecture, plus where `agentCommand` is on the remote PATH (the
+ * same augmented PATH real runs get, through the same remote script, under any login shell).
+ *
+ * Never throws: bad configs, ssh failures, timeouts and cancellation all come back as
+ * `success: false` with `error`, and (for ssh failures) `errorKind` and `hint`. Never runs
+ * longer than `timeoutMs` (default ConnectTimeout + 10 s).
+ *
+ * @example
+ * ```ts
+ * const result = await testConnection({ id: 'gpu-1', host: 'gpu.example.com', username: 'dev', privateKeyPath: '~/.ssh/id_ed25519' }, 'claude');
+ * if (result.success) console.log(result.message, result.details?.agentAvailable);
+ * else console.error(result.error, '\n', result.hint);
+ * ```
+ */
+export async function testConnection(
+  config: SshRemoteConfigInput | SshRemoteConfig,
+  agentCommand?: string,
+  options: TestConnectionOptions = {},
+): Promise<SshRemoteTestResult> {
+  try {
+    return await probe(config, agentCommand, options);
+  } catch (error) {
+    if (error instanceof SshWrapError) return failed(error.message, error.hint ? { hint: error.hint } : {});
+    return failed(`Connection test failed: ${error instanceof Error ? error.message : String(error)}`, { errorKind: 'unknown', hint: SSH_FAILURE_HINTS.unknown });
+  }
+}
+
+async function probe(config: SshRemoteConfigInput | SshRemoteConfig, agentCommand: string | undefined, options: TestConnectionOptions): Promise<SshRemoteTestResult> {
+  const remote = parseSshRemoteConfig({ ...config, enabled: true });
+  if (agentCommand !== undefined && (agentCommand === '' || agentCommand.startsWith('-') || agentCommand.includes('\0'))) {
+    return failed(`Invalid agent command ${JSON.stringify(agentCommand)}`);
+  }
+  const tag = randomMarkerToken();
+  const args = ['-c', PROBE_SCRIPT, 'sshwrap-probe', tag, ...(agentCommand === undefined ? [] : [agentCommand])];
+  const effective = describeEffectiveRemote(remote, { configFile: options.sshConfigFile }).catch(() => undefined);
+  const timeoutMs = options.timeoutMs ?? connectTimeoutMs(remote, options) + TIMEOUT_MARGIN_MS;
+  const result = await runWithSsh({ command: '/bin/sh', args, cwd: '' }, { enabled: true, remoteId: remote.id }, createMemoryStoreAdapter([remote]), {
+    timeoutMs,
+    signal: options.signal,
+    executor: options.executor,
+    sshPath: options.sshPath,
+    remotePath: options.remotePath,
+    shell: options.shell,
+    managedSshOptions: options.managedSshOptions,
+    allowUnsafeOptions: options.allowUnsafeOptions,
+    sshConfigFile: options.sshConfigFile,
+    env: options.env,
+    maxBuffer: 1024 * 1024,
+    // The probe ends by itself; a stuck one is only ever a few shell builtins.
+    killRemote: false,
+  });
+  return fromRun(result, parseProbeOutput(result.stdout, tag), agentCommand, await effective, timeoutMs);
+}
