@@ -3,3 +3,7 @@ export * from './schemas/index.js';
 export * from './quoting/index.js';
 export * from './wrap/index.js';
 export * from './resolve/index.js';
+export * from './exec/index.js';
+export * from './classify/index.js';
+export * from './test-connection/index.js';
+export * from './groom/index.js';
