@@ -33,5 +33,17 @@ export function encodeForAnyShell(script: string): string {
 
 /** UTF-8 length of a string, as the kernel will count it in an argv. */
 export function utf8Length(value: string): number {
-  return encoder.encode(value).length;
+  // Counted, not encoded: prompts can be many megabytes and encoding would allocate a copy.
+  // A lone surrogate counts 3 bytes, as TextEncoder writes it (U+FFFD).
+  let bytes = 0;
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && (value.charCodeAt(index + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      index++;
+    } else bytes += 3;
+  }
+  return bytes;
 }
