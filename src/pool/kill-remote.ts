@@ -47,6 +47,10 @@ export interface RemoteKillResult {
  * mksh all accept (`kill -TERM -- -PGID` fails in dash and busybox). Exit 3 = no such group,
  * 4 = escalated to KILL.
  *
+ * "Still alive" ignores zombies: the killed children are re-parented to init, and a container
+ * whose PID 1 reaps slowly (or never) would otherwise keep `kill -0` succeeding until the grace
+ * period ends. When `ps` gives no usable answer, `kill -0` alone decides.
+ *
  * @example
  * ```ts
  * buildKillScript(4242, 'KILL', 0); // "kill -KILL -4242 2>/dev/null || exit 3\nexit 0"
@@ -57,8 +61,13 @@ export function buildKillScript(pid: number, signal: RemoteSignal, graceMs: numb
   if (signal === 'TERM') {
     const polls = Math.ceil(graceMs / POLL_MS);
     lines.push(
+      '__sw_alive() {',
+      `  kill -0 -${pid} 2>/dev/null || return 1`,
+      '  __sw_ps=$(ps -A -o pgid= -o stat= 2>/dev/null) && [ -n "$__sw_ps" ] || return 0',
+      `  printf '%s\n' "$__sw_ps" | awk '$1 == ${pid} && $2 !~ /^Z/ { f = 1 } END { exit !f }'`,
+      '}',
       '__sw_i=0',
-      `while kill -0 -${pid} 2>/dev/null; do`,
+      'while __sw_alive; do',
       `  if [ "$__sw_i" -ge ${polls} ]; then kill -KILL -${pid} 2>/dev/null; exit 4; fi`,
       '  sleep 0.1; __sw_i=$((__sw_i + 1))',
       'done',

@@ -13,7 +13,7 @@ import { waitGroupGone } from './proc-groups.js';
  * group does not linger as a zombie while spawnSync blocks our event loop.
  */
 async function startGroup(trapTerm = false): Promise<number> {
-  const inner = `${trapTerm ? "trap '' TERM; " : ''}sleep 30 & sleep 30 & wait`;
+  const inner = `${trapTerm ? 'trap "" TERM; ' : ''}sleep 30 & sleep 30 & wait`;
   const outer = spawn('/bin/sh', ['-c', `setsid /bin/sh -c '${inner}' & echo $!; wait`], { stdio: ['ignore', 'pipe', 'ignore'] });
   outer.unref();
   const pid = await new Promise<number>((resolve) => outer.stdout!.once('data', (chunk) => resolve(Number(String(chunk).trim()))));
