@@ -7,3 +7,4 @@ export * from './exec/index.js';
 export * from './classify/index.js';
 export * from './test-connection/index.js';
 export * from './groom/index.js';
+export * from './pool/index.js';
