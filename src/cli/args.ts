@@ -4,7 +4,14 @@ import { UsageError } from './usage-error.js';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
-/** A command line split at the first `--` that ends sshwrap's own options. */
+/**
+ * A command line split at the first `--` that ends sshwrap's own options.
+ *
+ * @example
+ * ```ts
+ * const { values, positionals, rest } = parseCommandLine(argv, RUN_FLAGS, 'exec');
+ * ```
+ */
 export interface ParsedCommandLine<Values> {
   values: Values;
   /** Positionals before `--`. */

@@ -21,6 +21,8 @@ export const EXIT = Object.freeze({
   SIGINT: 130,
   /** Interrupted by SIGTERM (128 + 15), after stopping the run. */
   SIGTERM: 143,
+  /** `exec`: stdout's reader went away (EPIPE, as a shell reports SIGPIPE: 128 + 13), after stopping the run. */
+  SIGPIPE: 141,
   /**
    * `exec`: the remote command did not run (ssh could not connect or authenticate, the remote
    * cwd is missing, the command was not found, ssh could not be started). Not 255: ssh uses 255
@@ -34,5 +36,12 @@ export const EXIT = Object.freeze({
   CONNECTION_LOST: 253,
 });
 
-/** One of the {@link EXIT} values. */
+/**
+ * One of the {@link EXIT} values.
+ *
+ * @example
+ * ```ts
+ * const code: ExitCode = EXIT.USAGE;
+ * ```
+ */
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

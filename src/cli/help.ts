@@ -1,4 +1,11 @@
-/** `--help` texts, one per command; kept together so they read as one manual. */
+/**
+ * `--help` texts, one per command; kept together so they read as one manual.
+ *
+ * @example
+ * ```ts
+ * io.stdout.write(HELP.exec);
+ * ```
+ */
 export const HELP: Readonly<Record<'main' | 'wrap' | 'exec' | 'test' | 'hosts', string>> = {
   main: `Usage: sshwrap <command> [options]
 

@@ -1,10 +1,26 @@
-/** Where a stream of the CLI writes. `process.stdout` fits, and so does a test's collector. */
+/**
+ * Where a stream of the CLI writes. `process.stdout` fits, and so does a test's collector.
+ *
+ * @example
+ * ```ts
+ * const collector: CliWritable = { write: (chunk) => chunks.push(String(chunk)) };
+ * ```
+ */
 export interface CliWritable {
   write(chunk: string | Uint8Array): unknown;
 }
 
-/** The signals the CLI reacts to: both stop a running `exec`, remote command included. */
-export type CliSignal = 'SIGINT' | 'SIGTERM';
+/**
+ * The signals the CLI reacts to: each stops a running `exec`, remote command included.
+ * `SIGPIPE` stands for "stdout's reader went away" (EPIPE, e.g. `sshwrap exec … | head -1`);
+ * Node ignores the real signal and reports a write error instead.
+ *
+ * @example
+ * ```ts
+ * io.onSignal((signal: CliSignal) => controller.abort(signal));
+ * ```
+ */
+export type CliSignal = 'SIGINT' | 'SIGTERM' | 'SIGPIPE';
 
 /**
  * Everything the CLI touches outside its arguments, so commands run in-process in tests.
@@ -21,7 +37,7 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Reads all of stdin (for `--prompt-file -`). */
   readStdin(): Promise<string>;
-  /** Subscribes to SIGINT/SIGTERM; returns the unsubscribe function. */
+  /** Subscribes to SIGINT/SIGTERM and a closed stdout; returns the unsubscribe function. */
   onSignal(handler: (signal: CliSignal) => void): () => void;
 }
 
@@ -40,6 +56,12 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
  * ```
  */
 export function processIo(): CliIo {
+  const pipeHandlers = new Set<(signal: CliSignal) => void>();
+  // Without a listener an EPIPE on stdout is an uncaught exception with a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    for (const handler of pipeHandlers) handler('SIGPIPE');
+  });
   return {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -50,9 +72,11 @@ export function processIo(): CliIo {
       const onTerm = (): void => handler('SIGTERM');
       process.on('SIGINT', onInt);
       process.on('SIGTERM', onTerm);
+      pipeHandlers.add(handler);
       return () => {
         process.off('SIGINT', onInt);
         process.off('SIGTERM', onTerm);
+        pipeHandlers.delete(handler);
       };
     },
   };

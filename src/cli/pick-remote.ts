@@ -3,7 +3,14 @@ import { defaultSshConfigFile, listSshConfigHosts } from '../resolve/index.js';
 import { parseSshRemoteConfig, type SshRemoteConfig } from '../schemas/index.js';
 import { findRemoteInFile, loadRemotesFile } from './remotes-file.js';
 
-/** A `<remote>` argument resolved to a validated remote, and where it came from. */
+/**
+ * A `<remote>` argument resolved to a validated remote, and where it came from.
+ *
+ * @example
+ * ```ts
+ * const { remote, source, file }: PickedRemote = await pickRemote('gpu-1');
+ * ```
+ */
 export interface PickedRemote {
   remote: SshRemoteConfig;
   /** `'remotes-file'`: an id in the remotes file; `'ssh-config'`: a Host in the ssh config file. */
@@ -12,7 +19,14 @@ export interface PickedRemote {
   file: string;
 }
 
-/** Where to look for `<remote>`. */
+/**
+ * Where to look for `<remote>`.
+ *
+ * @example
+ * ```ts
+ * const options: PickRemoteOptions = { remotesFile: './remotes.json', sshConfigFile: '/etc/ssh/ssh_config' };
+ * ```
+ */
 export interface PickRemoteOptions {
   /** `--remotes`; `undefined` means the default file, which may be absent. */
   remotesFile?: string | undefined;

@@ -4,7 +4,14 @@ import path from 'node:path';
 import { SshWrapError } from '../errors/index.js';
 import { parseSshRemoteConfig, type SshRemoteConfig } from '../schemas/index.js';
 
-/** An entry of the remotes file that does not validate; it only fails the command that picks it. */
+/**
+ * An entry of the remotes file that does not validate; it only fails the command that picks it.
+ *
+ * @example
+ * ```ts
+ * for (const bad of (await loadRemotesFile(file)).invalid) console.warn(`[${bad.index}] ${bad.message}`);
+ * ```
+ */
 export interface InvalidRemoteEntry {
   /** Position in the array. */
   index: number;
@@ -14,7 +21,14 @@ export interface InvalidRemoteEntry {
   message: string;
 }
 
-/** A loaded remotes file. */
+/**
+ * A loaded remotes file.
+ *
+ * @example
+ * ```ts
+ * const { file, exists, remotes }: RemotesFile = await loadRemotesFile(undefined);
+ * ```
+ */
 export interface RemotesFile {
   /** The path read (or that would have been read). */
   file: string;

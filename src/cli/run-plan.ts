@@ -7,7 +7,14 @@ import type { CliIo } from './io.js';
 import { pickRemote, type PickedRemote } from './pick-remote.js';
 import { UsageError } from './usage-error.js';
 
-/** Flags shared by `wrap` and `exec`, in node:util parseArgs form. */
+/**
+ * Flags shared by `wrap` and `exec`, in node:util parseArgs form.
+ *
+ * @example
+ * ```ts
+ * const FLAGS = { ...RUN_FLAGS, timeout: { type: 'string' } } as const;
+ * ```
+ */
 export const RUN_FLAGS = {
   remotes: { type: 'string' },
   cwd: { type: 'string' },
@@ -17,7 +24,14 @@ export const RUN_FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The values of {@link RUN_FLAGS} after parsing. */
+/**
+ * The values of {@link RUN_FLAGS} after parsing.
+ *
+ * @example
+ * ```ts
+ * const values: RunFlagValues = { cwd: '~/app', env: ['NODE_ENV=production'] };
+ * ```
+ */
 export interface RunFlagValues {
   remotes?: string | undefined;
   cwd?: string | undefined;
@@ -26,7 +40,15 @@ export interface RunFlagValues {
   'ssh-config'?: string | undefined;
 }
 
-/** Everything `wrapSpawnWithSsh`/`runWithSsh` take, built from a `wrap`/`exec` command line. */
+/**
+ * Everything `wrapSpawnWithSsh`/`runWithSsh` take, built from a `wrap`/`exec` command line.
+ *
+ * @example
+ * ```ts
+ * const plan: RunPlan = await planRun(parsed, io, 'exec');
+ * await runWithSsh(plan.config, plan.agentSsh, plan.store, plan.options);
+ * ```
+ */
 export interface RunPlan {
   picked: PickedRemote;
   config: SshSpawnWrapConfig;
@@ -37,7 +59,14 @@ export interface RunPlan {
   secretEnvNames: string[];
 }
 
-/** Remote default cwd: the login directory, since the local cwd rarely exists on the remote. */
+/**
+ * Remote default cwd: the login directory, since the local cwd rarely exists on the remote.
+ *
+ * @example
+ * ```ts
+ * const cwd = flags.cwd ?? DEFAULT_REMOTE_CWD; // '~'
+ * ```
+ */
 export const DEFAULT_REMOTE_CWD = '~';
 
 async function readPrompt(file: string | undefined, io: CliIo, command: string): Promise<string | undefined> {

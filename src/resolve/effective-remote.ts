@@ -2,7 +2,14 @@ import os from 'node:os';
 import type { SshRemoteConfig } from '../schemas/index.js';
 import { runSshG, type ResolveSshConfigOptions } from './ssh-config.js';
 
-/** Where ssh will actually log in for a remote. */
+/**
+ * Where ssh will actually log in for a remote.
+ *
+ * @example
+ * ```ts
+ * const { user, hostname, port }: EffectiveRemote = await describeEffectiveRemote(remote);
+ * ```
+ */
 export interface EffectiveRemote {
   /** Login name. */
   user: string;

@@ -1,6 +1,13 @@
 import { execFile } from 'node:child_process';
 
-/** What one finished run of a short-lived command reports. */
+/**
+ * What one finished run of a short-lived command reports.
+ *
+ * @example
+ * ```ts
+ * const result: ExecFileResult = { stdout: 'user dev\n', stderr: '', exitCode: 0 };
+ * ```
+ */
 export interface ExecFileResult {
   stdout: string;
   stderr: string;

@@ -7,6 +7,12 @@ import { expandIdentityFile } from './ssh-tokens.js';
 /**
  * A host as ssh itself resolves it from ~/.ssh/config (or `configFile`), after `Include`,
  * `Match`, `%` tokens in HostName and first-value-wins.
+ *
+ * @example
+ * ```ts
+ * const { hostname, user, port, options }: SshConfigHost = await resolveSshConfigHost('gpu');
+ * options.forwardagent; // ['no']
+ * ```
  */
 export interface SshConfigHost {
   /** The name ssh connects to (`HostName`, or the alias itself). */
@@ -23,7 +29,14 @@ export interface SshConfigHost {
   options: Record<string, string[]>;
 }
 
-/** Options for {@link resolveSshConfigHost}. */
+/**
+ * Options for {@link resolveSshConfigHost}.
+ *
+ * @example
+ * ```ts
+ * const options: ResolveSshConfigOptions = { configFile: './ssh_config', timeoutMs: 5_000 };
+ * ```
+ */
 export interface ResolveSshConfigOptions {
   /** ssh_config file to read instead of ~/.ssh/config (`ssh -F`). @default ssh's own */
   configFile?: string | undefined;
@@ -132,8 +145,12 @@ function sshComplaint(stderr: string): string {
 /**
  * Runs `ssh -G <args>` and parses what it printed. `hostArg` is what `%n` stands for.
  * Shared by {@link resolveSshConfigHost} and describeEffectiveRemote, which adds the remote's
- * own overrides (`-l`, `-p`, `-o`) so ssh evaluates `Match user …` with them.
+ * own overrides (`user@`, `-p`, `-o`) so ssh evaluates `Match user …` with them.
  * @internal
+ * @example
+ * ```ts
+ * await runSshG('app', ['-p', '2022', '--', 'bob@app'], { configFile: './ssh_config' });
+ * ```
  */
 export async function runSshG(hostArg: string, args: readonly string[], options: ResolveSshConfigOptions = {}): Promise<SshConfigHost> {
   assertHost(hostArg);

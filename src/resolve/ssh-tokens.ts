@@ -1,6 +1,13 @@
 import os from 'node:os';
 
-/** What `%` tokens in an IdentityFile stand for (ssh_config(5), TOKENS). */
+/**
+ * What `%` tokens in an IdentityFile stand for (ssh_config(5), TOKENS).
+ *
+ * @example
+ * ```ts
+ * const values: SshTokenValues = { hostArg: 'app', hostname: 'app.corp', user: 'dev', port: 22 };
+ * ```
+ */
 export interface SshTokenValues {
   /** `%n`: the host as given on the command line. */
   hostArg: string;

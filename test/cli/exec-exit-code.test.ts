@@ -9,7 +9,7 @@ const base = {
 } satisfies SshRunResult;
 
 describe('execExitCode', () => {
-  it.each<[string, Partial<SshRunResult>, 'SIGINT' | 'SIGTERM' | undefined, number]>([
+  it.each<[string, Partial<SshRunResult>, 'SIGINT' | 'SIGTERM' | 'SIGPIPE' | undefined, number]>([
     ['remote exit 0', { remoteExitCode: 0 }, undefined, 0],
     ['remote exit 3', { exitCode: 3, remoteExitCode: 3 }, undefined, 3],
     ['remote exit 255 is the remote status, not an ssh failure', { exitCode: 255, remoteExitCode: 255 }, undefined, 255],
@@ -21,6 +21,7 @@ describe('execExitCode', () => {
     ['connection lost', { exitCode: 255, connectionLost: true }, undefined, EXIT.CONNECTION_LOST],
     ['SIGINT', { exitCode: null, aborted: true }, 'SIGINT', EXIT.SIGINT],
     ['SIGTERM', { exitCode: null, aborted: true }, 'SIGTERM', EXIT.SIGTERM],
+    ['stdout closed (EPIPE)', { exitCode: null, aborted: true }, 'SIGPIPE', 141],
     ['a signal that raced a normal exit still reports the interruption', { remoteExitCode: 0 }, 'SIGINT', EXIT.SIGINT],
   ])('%s', (_name, result, signal, code) => {
     expect(execExitCode({ ...base, ...result }, signal)).toBe(code);

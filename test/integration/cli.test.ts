@@ -218,6 +218,16 @@ describe.skipIf(!tb)('sshwrap CLI against the real sshd', () => {
     expect(await waitFor(() => !remoteProcessRunning(bash.name, `sleep ${marker}`), 10_000)).toBe(true);
   });
 
+  it('exec stops the run and exits 141 when the stdout reader goes away (| head)', async () => {
+    const marker = 'sshwrap-epipe-marker';
+    const { child, done } = startCli(['exec', bashId, '--remotes', remotes, '--', 'sh', '-c', 'while :; do echo y; done', marker]);
+    child.stdout!.once('data', () => child.stdout!.destroy());
+    const result = await done;
+    expect(result.code).toBe(141);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(await waitFor(() => !remoteProcessRunning(bash.name, marker), 10_000)).toBe(true);
+  });
+
   it('test reports a working remote (exit 0) and a missing agent (exit 1)', async () => {
     const ok = await cli(['test', bashId, '--remotes', remotes, '--json']);
     expect(ok.code).toBe(0);

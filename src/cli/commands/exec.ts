@@ -23,7 +23,7 @@ const ABORT_WAIT_MS = 12_000;
  * ```
  */
 export function execExitCode(result: SshRunResult, interruptedBy: CliSignal | undefined): number {
-  if (result.aborted || interruptedBy) return interruptedBy === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
+  if (result.aborted || interruptedBy) return interruptedBy ? EXIT[interruptedBy] : EXIT.SIGINT;
   if (result.timedOut) return EXIT.TIMEOUT;
   if (result.errorKind) return EXIT.REMOTE_DID_NOT_RUN;
   if (result.connectionLost) return EXIT.CONNECTION_LOST;
@@ -68,8 +68,9 @@ export async function execCommand(argv: readonly string[], io: CliIo): Promise<n
   });
   let giveUpTimer: NodeJS.Timeout | undefined;
   const unsubscribe = io.onSignal((signal) => {
-    // A second signal while stopping means "now": stop waiting for the remote cleanup.
-    if (interruptedBy) return giveUp?.();
+    // A second signal while stopping means "now": stop waiting for the remote cleanup. (Every
+    // further write to a closed stdout reports EPIPE again; that is not a second request.)
+    if (interruptedBy) return signal === 'SIGPIPE' ? undefined : giveUp?.();
     interruptedBy = signal;
     controller.abort();
     giveUpTimer = setTimeout(() => giveUp?.(), ABORT_WAIT_MS);
@@ -88,7 +89,7 @@ export async function execCommand(argv: readonly string[], io: CliIo): Promise<n
     const result = await Promise.race([run, gaveUp]);
     if (result === 'gave-up') {
       io.stderr.write('sshwrap: interrupted; gave up waiting for the remote command to stop\n');
-      return interruptedBy === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
+      return interruptedBy ? EXIT[interruptedBy] : EXIT.SIGINT;
     }
     const report = failureReport(result, timeoutMs);
     if (report) io.stderr.write(report);

@@ -81,8 +81,8 @@ export async function testCommand(argv: readonly string[], io: CliIo): Promise<n
     unsubscribe();
   }
   if (interruptedBy) {
-    io.stderr.write('sshwrap: interrupted\n');
-    return interruptedBy === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
+    if (interruptedBy !== 'SIGPIPE') io.stderr.write('sshwrap: interrupted\n');
+    return EXIT[interruptedBy];
   }
   io.stdout.write(parsed.values.json ? `${JSON.stringify(result, null, 2)}\n` : readable(result, agent));
   return testPassed(result, agent) ? EXIT.OK : EXIT.FAILURE;
