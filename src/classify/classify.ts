@@ -57,6 +57,10 @@ function lines(text: string): string[] {
     .filter((line) => line !== '' && !/^@+$/.test(line));
 }
 
+function unbanner(line: string): string {
+  return line.replace(/^@+\s*|\s*@+$/g, '');
+}
+
 function failure(kind: SshFailureKind, detail?: string): SshFailure {
   return { kind, message: detail ? `${TITLES[kind]}: ${detail}` : TITLES[kind], hint: SSH_FAILURE_HINTS[kind] };
 }
@@ -86,8 +90,11 @@ export function classifySshFailure(input: SshFailureInput): SshFailure {
   if (markers.has('pid')) return failure('unknown', lastLine);
 
   for (const { kind, pattern } of SSH_STDERR_PATTERNS) {
-    const line = text.find((candidate) => pattern.test(candidate));
-    if (line === undefined) continue;
+    const matching = text.filter((candidate) => pattern.test(candidate));
+    if (matching.length === 0) continue;
+    // ssh's "@@@ WARNING … @" banners head a block whose later plain line says more
+    // ('Load key "k": bad permissions', 'Host key for [h]:p has changed …').
+    const line = matching.find((candidate) => !candidate.startsWith('@')) ?? unbanner(matching[0]!);
     if (kind === 'auth-failed' && input.keyEncrypted) return failure('passphrase-required', line);
     return failure(kind, line);
   }

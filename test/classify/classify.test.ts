@@ -19,6 +19,18 @@ describe('classifySshFailure', () => {
     expect(failure.message).toBe('SSH connection refused: ssh: connect to host 127.0.0.1 port 1: Connection refused');
   });
 
+  it('quotes the informative line of an @@@ banner block, not the banner', () => {
+    const key = OPENSSH_92_SAMPLES.find((sample) => sample.name === 'identity file too open')!;
+    expect(classifySshFailure({ exitCode: 255, stderr: key.stderr }).message).toBe('SSH private key could not be loaded: Load key "/tmp/swx/badperm": bad permissions');
+    const hostKey = OPENSSH_92_SAMPLES.find((sample) => sample.kind === 'host-key-changed')!;
+    expect(classifySshFailure({ exitCode: 255, stderr: hostKey.stderr }).message).toBe(
+      'SSH host key verification failed: Host key for [127.0.0.1]:39573 has changed and you have requested strict checking.',
+    );
+    expect(classifySshFailure({ exitCode: 255, stderr: '@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! @\n' }).message).toBe(
+      'SSH host key verification failed: WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!',
+    );
+  });
+
   it('an unencrypted key stays auth-failed', () => {
     expect(classifySshFailure({ exitCode: 255, stderr: 'a@b: Permission denied (publickey).\r\n', keyEncrypted: false }).kind).toBe('auth-failed');
   });
