@@ -64,7 +64,8 @@ Exit status:
   0-255  the remote command's own exit status
   2      bad usage or configuration; nothing was run
   124    --timeout elapsed
-  130    interrupted (SIGINT), 143: terminated (SIGTERM)
+  130    interrupted (SIGINT); 143: terminated (SIGTERM); 141: stdout closed
+  253    the connection closed before the remote command reported its status
   254    the remote command did not run (ssh failure, missing cwd, command
          not found); the reason and a hint are printed on stderr
 `,
