@@ -10,7 +10,7 @@ export function userFor(tb: TestbedInfo, shell: string): TestbedUser {
 }
 
 /** A store holding the testbed remote for `user`, plus the agentSsh that selects it. */
-export function remoteSetup(tb: TestbedInfo, user: TestbedUser, extra: Parameters<typeof remoteFor>[2] = {}) {
+export function remoteSetup<E extends object = Record<never, never>>(tb: TestbedInfo, user: TestbedUser, extra?: E & { customOptions?: Record<string, string> }) {
   const remote = remoteFor(tb, user, extra);
   const store: SshRemoteStoreAdapter = createMemoryStoreAdapter([remote]);
   return { remote, store, agentSsh: { enabled: true, remoteId: remote.id } };
