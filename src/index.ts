@@ -8,3 +8,4 @@ export * from './classify/index.js';
 export * from './test-connection/index.js';
 export * from './groom/index.js';
 export * from './pool/index.js';
+export * from './auth/index.js';

@@ -1,0 +1,1 @@
+export { createAskpass, passphraseAskpass, type Askpass, type AskpassOptions, type AskpassRequest } from './askpass.js';

@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { createAskpass, passphraseAskpass, type Askpass } from '../../src/auth/index.js';
+import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
+import { wrapSpawnWithSsh } from '../../src/wrap/index.js';
+import { remoteFor, type TestbedInfo } from '../testbed/index.js';
+
+const tb = inject('testbed');
+
+async function runWithAskpass(info: TestbedInfo, askpass: Askpass): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const remote = remoteFor(info, info.users[0]!, { privateKeyPath: info.encryptedClientKey });
+  const wrapped = await wrapSpawnWithSsh({ command: 'echo', args: ['unlocked'], cwd: '~' }, { enabled: true, remoteId: remote.id }, createMemoryStoreAdapter([remote]), {
+    managedSshOptions: { ...askpass.sshOptions },
+  });
+  return new Promise((resolve, reject) => {
+    const child = spawn(wrapped.command, wrapped.args, { cwd: wrapped.cwd, env: { ...process.env, ...askpass.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', reject);
+    child.stdin.end();
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe.skipIf(!tb)('askpass bridge with a real passphrase-protected key', () => {
+  const info = tb as TestbedInfo;
+
+  it('answers the passphrase prompt through the app callback; the secret is on no argv', async () => {
+    const prompts: string[] = [];
+    const askpass = await createAskpass({
+      onPrompt: ({ prompt }) => {
+        prompts.push(prompt);
+        return 'testpass';
+      },
+    });
+    try {
+      expect(statSync(askpass.env.SSH_ASKPASS!).mode & 0o777).toBe(0o700);
+      expect(statSync(dirname(askpass.env.SSH_ASKPASS!)).mode & 0o777).toBe(0o700);
+      const result = await runWithAskpass(info, askpass);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe('unlocked\n');
+      expect(prompts).toHaveLength(1);
+      expect(prompts[0]).toMatch(/passphrase/i);
+    } finally {
+      await askpass.close();
+    }
+    expect(existsSync(askpass.env.SSH_ASKPASS!)).toBe(false);
+  });
+
+  it('a refused or wrong passphrase fails authentication instead of hanging', async () => {
+    const refusing = await createAskpass({ onPrompt: () => null });
+    const wrong = await passphraseAskpass('not-the-passphrase');
+    try {
+      for (const askpass of [refusing, wrong]) {
+        const result = await runWithAskpass(info, askpass);
+        expect(result.code).toBe(255);
+        expect(result.stderr).toContain('Permission denied');
+      }
+    } finally {
+      await refusing.close();
+      await wrong.close();
+    }
+  });
+
+  it('passphraseAskpass unlocks with a stored passphrase', async () => {
+    const askpass = await passphraseAskpass('testpass');
+    try {
+      expect((await runWithAskpass(info, askpass)).stdout).toBe('unlocked\n');
+    } finally {
+      await askpass.close();
+    }
+  });
+});
