@@ -17,7 +17,8 @@ export interface BuildSshArgsOptions {
    */
   allowUnsafeOptions?: readonly string[];
   /**
-   * ssh_config file to read instead of ~/.ssh/config when `useSshConfig` is true (`-F file`).
+   * ssh_config file to read instead of ~/.ssh/config when `useSshConfig` is true (`-F file`);
+   * ignored for `useSshConfig: false` remotes, which always get `-F none`.
    * @default undefined (ssh's own default, ~/.ssh/config)
    */
   configFile?: string;
@@ -76,7 +77,8 @@ function remoteOptions(remote: SshRemoteConfig): Record<string, string> {
 export function buildSshArgs(remote: SshRemoteConfig, remoteCommand: string | undefined, options: BuildSshArgsOptions = {}): string[] {
   assertSafeCustomOptions(remote.customOptions, options.allowUnsafeOptions);
   const args: string[] = [];
-  if (!remote.useSshConfig) args.push('-F', options.configFile ?? 'none');
+  // A remote that does not opt into ssh_config gets none at all, whatever configFile says.
+  if (!remote.useSshConfig) args.push('-F', 'none');
   else if (options.configFile) args.push('-F', options.configFile);
 
   for (const [name, value] of mergeSshOptions([...BASE_OPTION_LAYERS, remoteOptions(remote), options.managedOptions, remote.customOptions])) {
