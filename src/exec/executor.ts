@@ -3,7 +3,9 @@ import type { Readable, Writable } from 'node:stream';
 
 /**
  * The part of a child process sshwrap uses. Node's `ChildProcess`, an execa subprocess and
- * anything that emits the same events (`spawn`, `error`, `exit`, `close`) fit.
+ * anything that emits the same events (`spawn`, `error`, `exit`, `close`) fit. It must emit
+ * `'spawn'` once running or `'error'` if it cannot start; an object that is also a promise
+ * (execa) may instead settle before `'spawn'` to say it never started.
  *
  * @example
  * ```ts

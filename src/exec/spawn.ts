@@ -90,19 +90,37 @@ export async function startPlan(plan: SpawnPlan, executor: SpawnExecutor, signal
     throw spawnFailed(plan, error);
   }
   await new Promise<void>((resolve, reject) => {
+    let done = false;
     const onSpawn = (): void => {
+      if (done) return;
+      done = true;
       child.removeListener('error', onError);
       resolve();
     };
-    const onError = (error: Error): void => {
+    const onError = (error: unknown): void => {
+      if (done) return;
+      done = true;
       child.removeListener('spawn', onSpawn);
       destroyStdio(child);
       reject(spawnFailed(plan, error));
     };
     child.once('spawn', onSpawn);
     child.once('error', onError);
+    // execa reports a synchronous spawn failure (E2BIG, bad options) only through its promise and
+    // returns a dummy process that never emits 'spawn' or 'error'; a promise that settles before
+    // 'spawn' therefore means the process never started.
+    if (isThenable(child)) {
+      child.then(
+        (value) => onError((value as { cause?: unknown } | undefined)?.cause ?? new Error('the process exited before it started')),
+        (error: unknown) => onError((error as { cause?: unknown } | undefined)?.cause ?? error),
+      );
+    }
   });
   return child;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown }).then === 'function';
 }
 
 function spawnFailed(plan: SpawnPlan, error: unknown): SshWrapError {

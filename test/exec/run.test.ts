@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { SshWrapError } from '../../src/errors/index.js';
 import { runWithSsh, spawnWithSsh, type RunWithSshOptions } from '../../src/exec/index.js';
@@ -93,6 +94,22 @@ describe('runWithSsh (fake executor)', () => {
   it('E2BIG thrown synchronously by spawn → spawn-failed', async () => {
     const r = await run(() => {}, {}, 'sync').result;
     expect(r).toMatchObject({ errorKind: 'spawn-failed' });
+    expect(r.errorMessage).toMatch(/E2BIG/);
+  });
+
+  it('an execa-style dummy that never emits spawn/error but rejects its promise is spawn-failed, not a hang', async () => {
+    const executor = {
+      spawn() {
+        // What execa returns when child_process.spawn throws: a bare ChildProcess plus a rejected promise.
+        const dummy = new EventEmitter() as EventEmitter & Record<string, unknown>;
+        const early = Promise.reject(Object.assign(new Error('Command failed with E2BIG'), { cause: Object.assign(new Error('spawn E2BIG'), { code: 'E2BIG' }) }));
+        Object.assign(dummy, { pid: undefined, stdin: null, stdout: null, stderr: null, exitCode: null, signalCode: null, kill: () => false });
+        Object.assign(dummy, { then: early.then.bind(early) });
+        return dummy as never;
+      },
+    };
+    const r = await runWithSsh(config, agent, store, { executor });
+    expect(r).toMatchObject({ errorKind: 'spawn-failed', remoteStarted: false });
     expect(r.errorMessage).toMatch(/E2BIG/);
   });
 
