@@ -2,7 +2,14 @@ import type { RemoteScriptEvent } from '../wrap/index.js';
 import { SSH_FAILURE_HINTS, type SshFailureKind } from './kinds.js';
 import { SSH_STDERR_PATTERNS } from './patterns.js';
 
-/** What {@link classifySshFailure} looks at. */
+/**
+ * What {@link classifySshFailure} looks at.
+ *
+ * @example
+ * ```ts
+ * const input: SshFailureInput = { exitCode: 255, stderr: sshOwnStderr, markers: ['pid', 'cwd-missing'] };
+ * ```
+ */
 export interface SshFailureInput {
   /** ssh's exit status (`255` for its own failures), `null` when it died by a signal. */
   exitCode: number | null;
@@ -25,7 +32,14 @@ export interface SshFailureInput {
   keyEncrypted?: boolean | undefined;
 }
 
-/** A classified failure: machine-readable kind, one-line message, and what to do. */
+/**
+ * A classified failure: machine-readable kind, one-line message, and what to do.
+ *
+ * @example
+ * ```ts
+ * const { kind, message, hint }: SshFailure = classifySshFailure({ exitCode: 255, stderr });
+ * ```
+ */
 export interface SshFailure {
   kind: SshFailureKind;
   /** One line naming the failure, quoting ssh's own line when there is one. */

@@ -1,6 +1,13 @@
 import type { SshFailureKind } from './kinds.js';
 
-/** One recognisable ssh client message and the failure it means. */
+/**
+ * One recognisable ssh client message and the failure it means.
+ *
+ * @example
+ * ```ts
+ * const pattern: SshStderrPattern = { kind: 'dns', pattern: /Could not resolve hostname/i };
+ * ```
+ */
 export interface SshStderrPattern {
   kind: SshFailureKind;
   pattern: RegExp;

@@ -33,7 +33,14 @@ export interface ChildProcessLike {
   removeListener(event: string, listener: (...args: any[]) => void): unknown;
 }
 
-/** What {@link SpawnExecutor.spawn} receives besides the command and its arguments. */
+/**
+ * What {@link SpawnExecutor.spawn} receives besides the command and its arguments.
+ *
+ * @example
+ * ```ts
+ * const options: SpawnExecutorOptions = { cwd: os.homedir(), env: process.env };
+ * ```
+ */
 export interface SpawnExecutorOptions {
   /** Local working directory. */
   cwd: string;

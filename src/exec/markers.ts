@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { RemoteScriptEvent } from '../wrap/index.js';
 
-/** One status line the remote script wrote (see `markerLine()` in the wrap layer). */
+/**
+ * One status line the remote script wrote (see `markerLine()` in the wrap layer).
+ *
+ * @example
+ * ```ts
+ * const marker: StatusMarker = { event: 'exit', value: 0 };
+ * ```
+ */
 export interface StatusMarker {
   event: RemoteScriptEvent;
   /** The number after `pid:` or `exit:`; `undefined` for the other events. */
@@ -26,7 +33,14 @@ export function randomMarkerToken(): string {
   return `swm_${randomBytes(12).toString('hex')}`;
 }
 
-/** Callbacks of {@link StatusMarkerParser}, called synchronously and in stream order. */
+/**
+ * Callbacks of {@link StatusMarkerParser}, called synchronously and in stream order.
+ *
+ * @example
+ * ```ts
+ * const handlers: StatusMarkerHandlers = { onData: (bytes) => process.stderr.write(bytes), onMarker: (m) => console.debug(m) };
+ * ```
+ */
 export interface StatusMarkerHandlers {
   /** Stderr bytes with the marker lines removed (never empty). */
   onData(chunk: Buffer): void;

@@ -22,6 +22,11 @@ const REMOTE_KILL_TIMEOUT_MS = 8_000;
 /**
  * Options for {@link runWithSsh}: the wrap options (except `statusMarker`, which is always a
  * fresh random token, and `keepStdin`, since nobody could write to it), plus run limits.
+ *
+ * @example
+ * ```ts
+ * const options: RunWithSshOptions = { timeoutMs: 60_000, maxBuffer: 1_000_000, onStderr: (t) => log.warn(t) };
+ * ```
  */
 export interface RunWithSshOptions extends Omit<SpawnWithSshOptions, 'statusMarker' | 'keepStdin'> {
   /** Kill the run after this many milliseconds (`timedOut: true`). @default undefined (no limit) */

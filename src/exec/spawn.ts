@@ -10,6 +10,11 @@ const DEFAULT_PROMPT_STDIN_THRESHOLD = 4000;
 
 /**
  * Options for {@link spawnWithSsh}: everything {@link WrapSpawnOptions} takes, plus how to spawn.
+ *
+ * @example
+ * ```ts
+ * const options: SpawnWithSshOptions = { executor: nodeExecutor, keepStdin: true, signal: controller.signal };
+ * ```
  */
 export interface SpawnWithSshOptions extends WrapSpawnOptions {
   /** How processes are started. @default nodeExecutor */
@@ -23,7 +28,14 @@ export interface SpawnWithSshOptions extends WrapSpawnOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** What {@link spawnWithSsh} returns. */
+/**
+ * What {@link spawnWithSsh} returns.
+ *
+ * @example
+ * ```ts
+ * const { child, wrapped, stdinWritten }: SpawnWithSshResult = await spawnWithSsh(config, agentSsh, store);
+ * ```
+ */
 export interface SpawnWithSshResult {
   /** The running process (ssh, or the command itself for a local run). */
   child: ChildProcessLike;

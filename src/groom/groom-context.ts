@@ -5,7 +5,14 @@ import { parseEnvRecord, type AgentSshRemoteConfig } from '../schemas/index.js';
 import { isSecretEnvName, type RemotePathMode } from '../wrap/index.js';
 import { getAgent } from './agents.js';
 
-/** Options of {@link groomContext} (the reference doc's fourth argument, plus run controls). */
+/**
+ * Options of {@link groomContext} (the reference doc's fourth argument, plus run controls).
+ *
+ * @example
+ * ```ts
+ * const options: GroomContextOptions = { sshRemoteConfig: { enabled: true, remoteId: 'gpu' }, store, timeoutMs: 300_000 };
+ * ```
+ */
 export interface GroomContextOptions {
   /** The agent's SSH settings; missing, disabled or `remoteId: null` runs locally. @default undefined */
   sshRemoteConfig?: AgentSshRemoteConfig | null;

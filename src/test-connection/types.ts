@@ -46,7 +46,14 @@ export interface SshRemoteTestResult {
   hint?: string;
 }
 
-/** Options of {@link testConnection}. */
+/**
+ * Options of {@link testConnection}.
+ *
+ * @example
+ * ```ts
+ * const options: TestConnectionOptions = { timeoutMs: 15_000, remotePath: ['/opt/agents/bin'] };
+ * ```
+ */
 export interface TestConnectionOptions {
   /**
    * Give up after this long. @default ConnectTimeout (from customOptions, else 10 s) + 10 s,

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
-import { parseProbeOutput, PROBE_SCRIPT, SshRemoteManager, testConnection } from '../../src/test-connection/index.js';
+import { SshRemoteManager, testConnection } from '../../src/test-connection/index.js';
+import { parseProbeOutput, PROBE_SCRIPT } from '../../src/test-connection/probe.js';
 import { fakeExecutor, type FakeChild } from '../exec/fake-executor.js';
 
 const remote = { id: 'r1', host: 'gpu.example', username: 'dev' };
