@@ -9,3 +9,4 @@ export { isSecretEnvName, redactEnv, redactValues, withoutSecrets, REDACTED } fr
 export { wrapSpawnWithSsh, wrapForRemote } from './wrap-spawn.js';
 export type { WrapSpawnOptions, SshSpawnWrapResult } from './types.js';
 export { buildPowerShellScript, wrapForPowerShell } from './windows-script.js';
+export { defaultSshPath } from './ssh-path.js';

@@ -5,8 +5,10 @@ import type { RemotePathMode } from './remote-path.js';
  * Options for {@link wrapSpawnWithSsh}. Every field is optional; defaults are documented per field.
  */
 export interface WrapSpawnOptions {
-  /** ssh client binary. @default 'ssh' */
+  /** ssh client binary. @default {@link defaultSshPath} for `localPlatform`: `'ssh'`, or the OS OpenSSH client on Windows */
   sshPath?: string;
+  /** The local platform, for choosing the default ssh client (tests, cross-platform tooling). @default process.platform */
+  localPlatform?: NodeJS.Platform;
   /** Local working directory for the ssh process. @default the local home directory */
   localCwd?: string;
   /**

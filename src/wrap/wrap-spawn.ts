@@ -16,6 +16,7 @@ import { redactEnv, withoutSecrets } from './redact.js';
 import { buildRemoteCommand } from './remote-command.js';
 import { buildRemoteScript, encodeSecretLines, wrapForAnyShell, type RemoteScriptSpec } from './remote-script.js';
 import { buildSshArgs } from './ssh-args.js';
+import { defaultSshPath } from './ssh-path.js';
 import { buildPowerShellScript, wrapForPowerShell } from './windows-script.js';
 import type { SshSpawnWrapResult, WrapSpawnOptions } from './types.js';
 
@@ -183,7 +184,7 @@ export function wrapForRemote(
     configFile: options.sshConfigFile,
   });
   return {
-    command: options.sshPath ?? 'ssh',
+    command: options.sshPath ?? defaultSshPath(options.localPlatform),
     args: sshArgs,
     cwd: options.localCwd ?? homedir(),
     customEnvVars: undefined,

@@ -50,3 +50,22 @@ describe('Windows remotes (PowerShell -EncodedCommand)', () => {
     expect(wrapForPowerShell('exit 3')).toBe('powershell -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ZQB4AGkAdAAgADMA');
   });
 });
+
+describe('local Windows (ssh.exe)', () => {
+  it('defaults to the OS OpenSSH client, not an msys ssh on PATH', async () => {
+    const { defaultSshPath } = await import('../../src/wrap/index.js');
+    expect(defaultSshPath('win32', { SystemRoot: 'D:\\Win\\' })).toBe('D:\\Win\\System32\\OpenSSH\\ssh.exe');
+    expect(defaultSshPath('win32', {})).toBe('C:\\Windows\\System32\\OpenSSH\\ssh.exe');
+    expect(defaultSshPath('darwin', {})).toBe('ssh');
+  });
+
+  it('builds a local part with no POSIX-only paths or shell syntax', async () => {
+    const posixRemote = createMemoryStoreAdapter([{ id: 'p', host: 'linux-box', username: 'dev', privateKeyPath: 'C:\\Users\\me\\.ssh\\id_ed25519' }]);
+    const result = await wrapSpawnWithSsh({ command: 'claude', args: ['--print'], cwd: 'C:\\work', prompt: 'hi' }, { enabled: true, remoteId: 'p' }, posixRemote, { localPlatform: 'win32', localCwd: 'C:\\Users\\me' });
+    expect(result.command).toMatch(/\\System32\\OpenSSH\\ssh\.exe$/);
+    const local = result.args.slice(0, -1);
+    expect(local.join(' ')).not.toMatch(/\/dev\/|\/tmp\/|Control(Master|Path)|\$\(/);
+    expect(local).toContain('C:\\Users\\me\\.ssh\\id_ed25519');
+    expect(result.cwd).toBe('C:\\Users\\me');
+  });
+});
