@@ -115,6 +115,16 @@ describe.skipIf(!tb)('byte-exact round trip through real OpenSSH, every login sh
       for (const [name, value] of Object.entries(env)) expect(dump!.env[name], name).toBe(wellFormed(value));
     });
 
+    it.skipIf(shell === 'fish' || shell === 'tcsh')("shell: 'posix' (the readable script) is byte-exact on POSIX login shells", async () => {
+      const u = user();
+      const env = Object.fromEntries(ADVERSARIAL.map((value, i) => [`V_${i}`, value]));
+      const result = await wrapFor(u, { command: info.argdump, args: ADVERSARIAL, cwd: '/', prompt: ADVERSARIAL.join(''), customEnvVars: env }, { shell: 'posix' });
+      const { dump, stderr } = await spawnWrapped(result);
+      expect(stderr).toBe('');
+      expect(dump!.argv).toEqual([...ADVERSARIAL, '--', ADVERSARIAL.join('')].map(wellFormed));
+      for (const [name, value] of Object.entries(env)) expect(dump!.env[name], name).toBe(wellFormed(value));
+    });
+
     it('~ and ~/ working directories expand against the remote $HOME', async () => {
       const u = user();
       mkdirSync(join(u.home, 'proj x'), { recursive: true });
