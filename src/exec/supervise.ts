@@ -1,0 +1,157 @@
+import type { RemoteScriptEvent, SshSpawnWrapResult } from '../wrap/index.js';
+import { nodeExecutor, type ChildProcessLike } from './executor.js';
+import { killRemoteProcessGroup, terminateChild, whenExited } from './kill.js';
+import { StatusMarkerParser } from './markers.js';
+import type { RemoteStatus } from './outcome.js';
+import { OutputCollector } from './output.js';
+import type { SshRunResult } from './result.js';
+import type { RunWithSshOptions } from './run.js';
+import { feedStdin, type SpawnPlan } from './spawn.js';
+
+const DEFAULT_MAX_BUFFER = 100_000_000;
+const DEFAULT_KILL_GRACE_MS = 2_000;
+// ssh's stdout/stderr can outlive it when a ControlPersist master inherited them.
+const STREAM_GRACE_MS = 1_000;
+const SSH_STDERR_LIMIT = 64 * 1024;
+const REMOTE_KILL_TIMEOUT_MS = 8_000;
+
+function streamDone(stream: NodeJS.ReadableStream | null): Promise<void> {
+  if (!stream) return Promise.resolve();
+  const readable = stream as NodeJS.ReadableStream & { readableEnded?: boolean; destroyed?: boolean };
+  if (readable.readableEnded || readable.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('end', () => resolve());
+    stream.once('close', () => resolve());
+    stream.once('error', () => resolve());
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Collects stderr before the `started` marker, bounded: ssh's own messages are short. */
+class PreStartStderr {
+  private readonly chunks: Buffer[] = [];
+  private bytes = 0;
+  add(chunk: Buffer): void {
+    if (this.bytes >= SSH_STDERR_LIMIT) return;
+    const part = chunk.subarray(0, SSH_STDERR_LIMIT - this.bytes);
+    this.chunks.push(Buffer.from(part));
+    this.bytes += part.length;
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+/**
+ * Watches a started process to its end: feeds stdin, collects output (stripping and recording
+ * status markers for remote runs), enforces `timeoutMs` and the abort signal (stopping the local
+ * process and, when known, the remote process group), and waits until the process exited.
+ */
+export async function supervise(
+  child: ChildProcessLike,
+  plan: SpawnPlan,
+  wrapped: SshSpawnWrapResult,
+  token: string,
+  options: RunWithSshOptions,
+): Promise<{ result: SshRunResult; status: RemoteStatus }> {
+  const started = Date.now();
+  const maxBuffer = options.maxBuffer ?? DEFAULT_MAX_BUFFER;
+  const remote = wrapped.sshRemoteUsed;
+  const markers = new Set<RemoteScriptEvent>();
+  let remotePid: number | undefined;
+  let remoteExitCode: number | undefined;
+  const preStart = new PreStartStderr();
+  const stdout = new OutputCollector(maxBuffer, options.onStdout);
+  const stderr = new OutputCollector(maxBuffer, options.onStderr);
+  const exited = whenExited(child);
+
+  const parser = remote
+    ? new StatusMarkerParser(token, {
+        onData: (bytes) => {
+          if (!markers.has('started')) preStart.add(bytes);
+          stderr.push(bytes);
+        },
+        onMarker: (marker) => {
+          markers.add(marker.event);
+          if (marker.event === 'pid') remotePid = marker.value;
+          if (marker.event === 'exit') remoteExitCode = marker.value;
+        },
+      })
+    : undefined;
+  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => (parser ? parser.write(chunk) : stderr.push(chunk)));
+  child.on('error', () => {}); // kill() failures after spawn are not run failures
+  const outputDone = Promise.all([streamDone(child.stdout), streamDone(child.stderr)]);
+  void feedStdin(child, plan);
+
+  let timedOut = false;
+  let aborted = false;
+  let stopping: Promise<unknown> | undefined;
+  const stop = (): void => {
+    if (stopping || child.exitCode !== null || child.signalCode !== null) return;
+    const remoteKill =
+      remote && (options.killRemote ?? true) && remotePid !== undefined && !markers.has('exit')
+        ? killRemoteProcessGroup(remote, remotePid, {
+            executor: options.executor ?? nodeExecutor,
+            sshPath: wrapped.command,
+            cwd: wrapped.cwd,
+            env: plan.env,
+            managedSshOptions: options.managedSshOptions,
+            allowUnsafeOptions: options.allowUnsafeOptions,
+            sshConfigFile: options.sshConfigFile,
+            timeoutMs: REMOTE_KILL_TIMEOUT_MS,
+          })
+        : Promise.resolve();
+    stopping = Promise.all([terminateChild(child, options.killGraceMs ?? DEFAULT_KILL_GRACE_MS), remoteKill]);
+  };
+  const timer =
+    options.timeoutMs !== undefined
+      ? setTimeout(() => {
+          timedOut = true;
+          stop();
+        }, options.timeoutMs)
+      : undefined;
+  const onAbort = (): void => {
+    aborted = true;
+    stop();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+
+  try {
+    await exited;
+    await Promise.race([outputDone, sleep(STREAM_GRACE_MS)]);
+    await stopping;
+  } finally {
+    if (timer) clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    child.stdin?.destroy();
+  }
+  parser?.end();
+  stdout.end();
+  stderr.end();
+
+  const result: SshRunResult = {
+    exitCode: child.exitCode,
+    signal: child.signalCode,
+    stdout: stdout.text(),
+    stderr: stderr.text(),
+    wrapped,
+    remoteStarted: remote ? markers.has('started') : true,
+    timedOut,
+    aborted,
+    connectionLost: false,
+    stdoutTruncated: stdout.truncated,
+    stderrTruncated: stderr.truncated,
+    durationMs: Date.now() - started,
+  };
+  const status: RemoteStatus = { markers, preStartStderr: preStart.text() };
+  if (remotePid !== undefined) status.remotePid = remotePid;
+  if (remoteExitCode !== undefined) status.remoteExitCode = remoteExitCode;
+  return { result, status };
+}
