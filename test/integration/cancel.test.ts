@@ -42,10 +42,16 @@ async function until(condition: () => boolean, timeoutMs = 5_000): Promise<boole
   return true;
 }
 
-/** A remote tree: sh with two sleeping children; `token` marks every process of it in `ps`. */
-function startTree(remote: SshRemoteConfig, lease: Lease | undefined, token: string, ignoreTerm = false): LeasedRun {
+/**
+ * A remote tree: the sshwrap script, an sh and its two sleeping children; `token` marks it in
+ * `ps`. Resolves once all four run (so a trap is in place and the whole tree is there to kill).
+ */
+async function startTree(remote: SshRemoteConfig, lease: Lease | undefined, token: string, ignoreTerm = false): Promise<LeasedRun> {
   const script = `${ignoreTerm ? "trap '' TERM; " : ''}sleep 300 & sleep 300 & wait # ${token}`;
-  return spawnLeased(remote, lease, 'sh', ['-c', script], { timeoutMs: 60_000 });
+  const run = spawnLeased(remote, lease, 'sh', ['-c', script], { timeoutMs: 60_000 });
+  const pid = await run.remotePid;
+  if (pid !== null) await until(() => liveGroupMembers(pid).length >= 4);
+  return run;
 }
 
 /**
@@ -82,7 +88,7 @@ describe.skipIf(!tb)('cancellation stops the remote process tree', () => {
     const u = user('dash');
     const remote = remoteOf(u);
     const token = newToken();
-    const run = startTree(remote, undefined, token);
+    const run = await startTree(remote, undefined, token);
     const pid = await run.remotePid;
     expect(pid).toBeGreaterThan(1);
     run.child.kill('SIGKILL');
@@ -101,7 +107,7 @@ describe.skipIf(!tb)('cancellation stops the remote process tree', () => {
       const remote = remoteOf(u);
       const token = newToken();
       const lease = await pool.acquire(remote, true);
-      const run = startTree(remote, lease, token);
+      const run = await startTree(remote, lease, token);
       await run.remotePid;
       expect(remoteProcesses(u.name, token).length).toBeGreaterThanOrEqual(1);
       const { pid, result, outcome } = await cancel(remote, run, lease);
@@ -117,7 +123,7 @@ describe.skipIf(!tb)('cancellation stops the remote process tree', () => {
     const u = user('bash');
     const remote = remoteOf(u);
     const token = newToken();
-    const run = startTree(remote, undefined, token);
+    const run = await startTree(remote, undefined, token);
     const { pid, result } = await cancel(remote, run, undefined);
     expect(result).toMatchObject({ outcome: 'terminated', viaMaster: false });
     expect(await waitGroupGone(pid!)).toBe(true);
@@ -129,9 +135,8 @@ describe.skipIf(!tb)('cancellation stops the remote process tree', () => {
     const remote = remoteOf(u);
     const token = newToken();
     const lease = await pool.acquire(remote, true);
-    const run = startTree(remote, lease, token, true);
+    const run = await startTree(remote, lease, token, true);
     const pid = await run.remotePid;
-    await new Promise((resolve) => setTimeout(resolve, 200)); // let the trap be set
     const result = await killRemoteProcessGroup(remote, pid!, lease, 'TERM', { graceMs: 500 });
     expect(result.outcome).toBe('killed');
     run.child.kill('SIGTERM');

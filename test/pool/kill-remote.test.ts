@@ -4,7 +4,7 @@ import { SshWrapError } from '../../src/errors/index.js';
 import { buildKillScript, killRemoteProcessGroup } from '../../src/pool/kill-remote.js';
 import { parseSshRemoteConfig } from '../../src/schemas/index.js';
 import { wrapForAnyShell } from '../../src/wrap/index.js';
-import { waitGroupGone } from './proc-groups.js';
+import { liveGroupMembers, waitGroupGone } from './proc-groups.js';
 
 
 /**
@@ -18,6 +18,9 @@ async function startGroup(trapTerm = false): Promise<number> {
   outer.unref();
   const pid = await new Promise<number>((resolve) => outer.stdout!.once('data', (chunk) => resolve(Number(String(chunk).trim()))));
   (outer.stdout as unknown as { unref?: () => void }).unref?.();
+  // `$!` is printed right after fork: wait until setsid ran and both children exist.
+  const deadline = Date.now() + 5_000;
+  while (liveGroupMembers(pid).length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   return pid;
 }
 
