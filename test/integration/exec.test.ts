@@ -41,6 +41,8 @@ describe.skipIf(!tb)('runWithSsh against the real sshd', () => {
     const result = await runWithSsh({ command: '/bin/sh', args: ['-c', 'kill -KILL $$'], cwd: '~' }, agentSsh, store);
     expect(result).toMatchObject({ remoteStarted: true, remoteExitCode: 137, remoteSignal: 'SIGKILL', exitCode: 137 });
     expect(result.errorKind).toBeUndefined();
+    // No "Killed" notice from the remote wrapper shell mixed into the command's stderr.
+    expect(result.stderr).toBe('');
   });
 
   it('a remote script killed from outside (no exit status) is connectionLost, not an ssh error', async () => {
