@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runWithSsh } from '../../src/exec/index.js';
+import { nodeExecutor, runWithSsh, type SpawnExecutor } from '../../src/exec/index.js';
 import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
 import { SshRemoteManager, testConnection } from '../../src/test-connection/index.js';
 import { ALL_SHELLS, remoteFor } from '../testbed/index.js';
@@ -105,8 +105,11 @@ describe.skipIf(!tb)('testConnection against the real sshd', () => {
       expect(result.error).toMatch(/Host key for \[127\.0\.0\.1\]:\d+ has changed/);
     });
 
-    it('dns: an unresolvable name', async () => {
-      const result = await testConnection(remoteFor(info, bash(), { host: 'nonexistent.invalid' }));
+    // In a network namespace of its own (no interfaces but a down loopback), so the resolver's
+    // query never leaves this machine.
+    it.skipIf(process.getuid?.() !== 0)('dns: an unresolvable name', async () => {
+      const isolated: SpawnExecutor = { spawn: (command, args, options) => nodeExecutor.spawn('unshare', ['--net', '--', command, ...args], options) };
+      const result = await testConnection(remoteFor(info, bash(), { host: 'nonexistent.invalid' }), undefined, { executor: isolated });
       expect(result).toMatchObject({ success: false, errorKind: 'dns' });
     });
 
