@@ -3,6 +3,7 @@ import { SshWrapError } from '../errors/index.js';
 import { parseSshSpawnWrapConfig, type AgentSshRemoteConfig, type SshSpawnWrapConfig } from '../schemas/index.js';
 import { wrapSpawnWithSsh } from '../wrap/index.js';
 import { nodeExecutor, type ChildProcessLike } from './executor.js';
+import { withRunAskpass } from './askpass-run.js';
 import { randomMarkerToken } from './markers.js';
 import { notStartedResult, remoteOutcome, spawnFailure } from './outcome.js';
 import type { SshRunResult } from './result.js';
@@ -76,6 +77,20 @@ export async function runWithSsh(
   checkLimit(options.timeoutMs, 'timeoutMs');
   checkLimit(options.maxBuffer, 'maxBuffer');
   checkLimit(options.killGraceMs, 'killGraceMs');
+  const askpass = await withRunAskpass(agentSsh, store, options);
+  try {
+    return await runPrepared(config, agentSsh, store, askpass.options);
+  } finally {
+    await askpass.release();
+  }
+}
+
+async function runPrepared(
+  config: SshSpawnWrapConfig,
+  agentSsh: AgentSshRemoteConfig | null | undefined,
+  store: SshRemoteStoreAdapter,
+  options: RunWithSshOptions,
+): Promise<SshRunResult> {
   const token = randomMarkerToken();
   const parsed = parseSshSpawnWrapConfig(config);
   const wrapOptions: SpawnWithSshOptions = { ...options, statusMarker: token, keepStdin: false, signal: undefined };

@@ -4,6 +4,8 @@ import type { SshRemoteStoreAdapter } from '../resolve/index.js';
 import { parseSshSpawnWrapConfig, type AgentSshRemoteConfig, type ParsedSshSpawnWrapConfig, type SshSpawnWrapConfig } from '../schemas/index.js';
 import { promptWords, wrapSpawnWithSsh, type SshSpawnWrapResult, type WrapSpawnOptions } from '../wrap/index.js';
 import { nodeExecutor, type ChildProcessLike, type SpawnExecutor } from './executor.js';
+import type { Askpass } from '../auth/index.js';
+import { withRunAskpass } from './askpass-run.js';
 import { writeStdin } from './stdin.js';
 
 const DEFAULT_PROMPT_STDIN_THRESHOLD = 4000;
@@ -26,6 +28,12 @@ export interface SpawnWithSshOptions extends WrapSpawnOptions {
    * `customEnvVars` and `secretEnv` are added on top). @default process.env
    */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Answers ssh's passphrase/password prompts (see `createAskpass`). Without it, a remote with a
+   * `passphrase` gets a bridge for the duration of the run; otherwise BatchMode forbids prompts.
+   * @default undefined
+   */
+  askpass?: Askpass;
 }
 
 /**
@@ -183,8 +191,15 @@ export async function spawnWithSsh(
   options: SpawnWithSshOptions = {},
 ): Promise<SpawnWithSshResult> {
   const parsed = parseSshSpawnWrapConfig(config);
-  const wrapped = await wrapSpawnWithSsh(config, agentSsh, store, options);
-  const plan = planSpawn(wrapped, parsed, options);
-  const child = await startPlan(plan, options.executor ?? nodeExecutor, options.signal);
-  return { child, wrapped, stdinWritten: feedStdin(child, plan) };
+  const askpass = await withRunAskpass(agentSsh, store, options);
+  try {
+    const wrapped = await wrapSpawnWithSsh(config, agentSsh, store, askpass.options);
+    const plan = planSpawn(wrapped, parsed, askpass.options);
+    const child = await startPlan(plan, askpass.options.executor ?? nodeExecutor, options.signal);
+    child.once('close', () => void askpass.release());
+    return { child, wrapped, stdinWritten: feedStdin(child, plan) };
+  } catch (error) {
+    await askpass.release();
+    throw error;
+  }
 }

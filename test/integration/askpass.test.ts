@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { createAskpass, passphraseAskpass, type Askpass } from '../../src/auth/index.js';
@@ -73,5 +74,31 @@ describe.skipIf(!tb)('askpass bridge with a real passphrase-protected key', () =
     } finally {
       await askpass.close();
     }
+  });
+});
+
+describe.skipIf(!tb)('a remote with a stored passphrase', () => {
+  const info = tb as TestbedInfo;
+
+  it('runWithSsh and testConnection unlock the key through a per-run bridge, then remove it', async () => {
+    const { runWithSsh } = await import('../../src/exec/index.js');
+    const { testConnection } = await import('../../src/test-connection/index.js');
+    const remote = remoteFor(info, info.users[0]!, { privateKeyPath: info.encryptedClientKey, passphrase: 'testpass' });
+    const store = createMemoryStoreAdapter([remote]);
+    const before = new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('sshwrap-askpass-')));
+    const result = await runWithSsh({ command: 'echo', args: ['unlocked'], cwd: '~' }, { enabled: true, remoteId: remote.id }, store);
+    expect(result.errorKind).toBeUndefined();
+    expect(result.stdout).toBe('unlocked\n');
+    expect(result.wrapped.args.join(' ')).not.toContain('testpass');
+    expect(await testConnection(remote)).toMatchObject({ success: true });
+    const after = readdirSync(tmpdir()).filter((name) => name.startsWith('sshwrap-askpass-') && !before.has(name));
+    expect(after).toEqual([]);
+  });
+
+  it('without the passphrase the same key is passphrase-required, not a hang', async () => {
+    const { runWithSsh } = await import('../../src/exec/index.js');
+    const remote = remoteFor(info, info.users[0]!, { privateKeyPath: info.encryptedClientKey });
+    const result = await runWithSsh({ command: 'true', args: [], cwd: '~' }, { enabled: true, remoteId: remote.id }, createMemoryStoreAdapter([remote]));
+    expect(result.errorKind).toBe('passphrase-required');
   });
 });
