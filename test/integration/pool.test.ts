@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkMaster, closeAll, ConnectionPool, defaultConnectionPool, type Lease, type MultiplexOption } from '../../src/pool/index.js';
+import { checkMaster, closeAll, ConnectionPool, defaultConnectionPool, retryOnFreshMaster, type Lease, type MultiplexOption } from '../../src/pool/index.js';
 import { parseSshRemoteConfig, type SshRemoteConfig } from '../../src/schemas/index.js';
 import { runLeased, spawnLeased } from '../pool/pooled-run.js';
 import { remoteFor, sshdAvailable, startTestbed, type Testbed } from '../testbed/index.js';
@@ -24,6 +25,13 @@ function processesMentioning(needle: string): string[] {
     }
   }
   return found;
+}
+
+/** Stops the master on `socket` the way an outsider would (no pool bookkeeping). */
+async function exitMasterAt(socket: string): Promise<void> {
+  const status = await checkMaster(socket);
+  if (status.pid) process.kill(status.pid, 'SIGTERM');
+  await until(() => !fs.existsSync(socket));
 }
 
 async function until(condition: () => boolean, timeoutMs = 3_000): Promise<boolean> {
@@ -110,6 +118,35 @@ describe.skipIf(!availability.ok)('connection pool against a real sshd with defa
     expect(await leases[0]!.masterFailed()).toBe(true);
     for (const lease of leases) lease.release();
     expect(await run()).toMatchObject({ code: 0, stdout: 'pooled\n' });
+  });
+
+  it('a broken socket (accepts, then hangs up): ssh falls back to a direct connection; masterFailed() clears it for a fresh master', async () => {
+    // Measured on OpenSSH 9.2: every mux failure before the session opens (refused, no hello,
+    // failed alive check, refused session) makes ssh connect directly instead, so the run still
+    // succeeds. Only a master dying after the session opened (a narrow race) yields a 255 before
+    // the remote pid: the case retryOnFreshMaster covers.
+    await pool.closeAll();
+    const lease = await pool.acquire(remote, true);
+    const socket = lease.controlPath!;
+    await exitMasterAt(socket);
+    const impostor = net.createServer((connection) => connection.destroy());
+    await new Promise<void>((resolve) => impostor.listen(socket, resolve));
+    try {
+      const before = accepted();
+      const run = spawnLeased(remote, lease, 'echo', ['fallback']);
+      expect(await run.done).toMatchObject({ code: 0, stdout: 'fallback\n' });
+      expect(accepted() - before).toBe(1); // a direct connection
+      // Close it first: libuv unlinks the path on close, which would orphan a new master's socket.
+      await new Promise<void>((resolve) => impostor.close(() => resolve()));
+      expect(await retryOnFreshMaster(lease, { exitCode: 255 })).toBe(true); // as a caller would after a 255
+      lease.release();
+      const next = await pool.acquire(remote, true);
+      expect(await runLeased(remote, next, 'echo', ['master'])).toMatchObject({ code: 0, stdout: 'master\n' });
+      next.release();
+      expect((await checkMaster(socket)).running).toBe(true);
+    } finally {
+      if (impostor.listening) impostor.close();
+    }
   });
 
   it('64 concurrent runs to one host with sshd defaults: 64/64 succeed over one connection', async () => {
