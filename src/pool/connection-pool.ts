@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { SshRemoteConfig } from '../schemas/index.js';
 import { abortable } from './abortable.js';
-import { controlDirCandidates, findControlDir } from './control-dir.js';
+import { controlDirCandidates, findControlDir, prepareControlDir } from './control-dir.js';
 import { connectionFingerprint, controlDirFits } from './control-path.js';
 import { unpooledLease, type Lease } from './lease.js';
 import { sshMasterControl, type MasterControl } from './master.js';
@@ -113,7 +113,14 @@ export class ConnectionPool {
     const masters = this.#masters(remote, options);
     const slot = masters.take(settings.maxSessionsPerMaster);
     try {
-      if (!masters.isWarm(slot)) await abortable(masters.warm(slot, settings.persistSeconds, gates.starts), options.signal);
+      if (!masters.isWarm(slot)) {
+        // Cold path only: the directory may have been removed (tmp cleaners) or tampered with since.
+        if (prepareControlDir(masters.dir) !== null) {
+          slot.sessions--;
+          return unpooledLease(releaseGate);
+        }
+        await abortable(masters.warm(slot, settings.persistSeconds, gates.starts), options.signal);
+      }
     } catch (error) {
       slot.sessions--;
       releaseGate();

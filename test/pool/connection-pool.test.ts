@@ -183,6 +183,20 @@ describe('ConnectionPool', () => {
     lease.release();
   });
 
+  it('recreates a control directory removed since (tmp cleaners) before starting a master', async () => {
+    const dir = fs.mkdtempSync('/tmp/swpr-');
+    const control = new FakeMasterControl();
+    const p = new ConnectionPool({ platform: 'linux', controlDir: dir, masterControl: control });
+    (await p.acquire(remote(), true)).release();
+    fs.rmSync(dir, { recursive: true });
+    control.sockets.clear();
+    const lease = await p.acquire(remote(), true);
+    expect(lease.controlPath).toBeDefined();
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    lease.release();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('closeAll exits every master it used and forgets them', async () => {
     const { pool: p, control } = pool();
     const a = await p.acquire(remote(), true);
