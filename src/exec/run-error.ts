@@ -29,7 +29,7 @@ export class SshRunError extends Error {
   readonly stderr: string;
   readonly timedOut: boolean;
   readonly isCanceled: boolean;
-  readonly result: SshRunResult;
+  declare readonly result: SshRunResult;
 
   constructor(result: SshRunResult, what = 'Command') {
     const shortMessage = describeFailure(result, what);
@@ -46,8 +46,26 @@ export class SshRunError extends Error {
     this.stderr = result.stderr;
     this.timedOut = result.timedOut;
     this.isCanceled = result.aborted;
-    this.result = result;
+    // Non-enumerable: `result.wrapped.args` holds the encoded remote script, env values included,
+    // and loggers that walk an error's own properties must not print it.
+    Object.defineProperty(this, 'result', { value: result, enumerable: false });
     Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** What a logger should see: the failure and the readable, redacted remote command; never the raw ssh argv. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      message: this.message,
+      errorKind: this.errorKind,
+      hint: this.hint,
+      exitCode: this.exitCode,
+      remoteExitCode: this.remoteExitCode,
+      signal: this.signal,
+      timedOut: this.timedOut,
+      isCanceled: this.isCanceled,
+      remoteCommand: this.result.wrapped.remoteCommand,
+    };
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
