@@ -70,3 +70,17 @@ export async function retryOnFreshMaster(lease: Lease, run: RunEnd): Promise<boo
   if (lease.controlPath === undefined || run.exitCode !== 255 || run.remotePid !== undefined || run.aborted || run.timedOut) return false;
   return lease.masterFailed();
 }
+
+/**
+ * `options` with the lease's ssh options added to `managedSshOptions` (the caller's own
+ * managedSshOptions win on a name clash). Unchanged when there is no lease.
+ *
+ * @example
+ * ```ts
+ * const wrapped = await wrapSpawnWithSsh(config, agentSsh, store, withLeaseOptions(options, lease));
+ * ```
+ */
+export function withLeaseOptions<T extends { managedSshOptions?: Record<string, string> | undefined }>(options: T, lease: Lease | undefined): T {
+  if (!lease || Object.keys(lease.managedSshOptions).length === 0) return options;
+  return { ...options, managedSshOptions: { ...lease.managedSshOptions, ...options.managedSshOptions } };
+}

@@ -15,4 +15,4 @@ export { killRemoteProcessGroup, buildKillScript, type RemoteSignal, type KillRe
 export { connectionFingerprint, controlPathTemplate, MAX_SOCKET_PATH_BYTES } from './control-path.js';
 export { controlDirCandidates } from './control-dir.js';
 export { Semaphore } from './semaphore.js';
-export { acquireForAgent, retryOnFreshMaster, type AgentLeaseOptions, type RunEnd } from './agent-lease.js';
+export { acquireForAgent, retryOnFreshMaster, withLeaseOptions, type AgentLeaseOptions, type RunEnd } from './agent-lease.js';

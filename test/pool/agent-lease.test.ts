@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshWrapError } from '../../src/errors/index.js';
-import { acquireForAgent, ConnectionPool, retryOnFreshMaster } from '../../src/pool/index.js';
+import { acquireForAgent, ConnectionPool, retryOnFreshMaster, withLeaseOptions } from '../../src/pool/index.js';
 import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
 import { FakeMasterControl } from './fake-master-control.js';
 
@@ -64,6 +64,21 @@ describe('retryOnFreshMaster', () => {
       true,
     );
     expect(await retryOnFreshMaster(lease, { exitCode: 255 })).toBe(false);
+    lease.release();
+  });
+});
+
+describe('withLeaseOptions', () => {
+  it('adds the lease options under the caller\'s own', async () => {
+    const { connectionPool } = setup();
+    const lease = (await acquireForAgent({ enabled: true, remoteId: 'gpu' }, store, true, { connectionPool }))!;
+    const merged = withLeaseOptions({ timeoutMs: 5, managedSshOptions: { ControlPersist: '5', StrictHostKeyChecking: 'yes' } }, lease);
+    expect(merged).toEqual({
+      timeoutMs: 5,
+      managedSshOptions: { ControlMaster: 'auto', ControlPath: lease.managedSshOptions.ControlPath, ControlPersist: '5', StrictHostKeyChecking: 'yes' },
+    });
+    const untouched = { timeoutMs: 1 };
+    expect(withLeaseOptions(untouched, undefined)).toBe(untouched);
     lease.release();
   });
 });
