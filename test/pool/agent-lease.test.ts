@@ -77,7 +77,7 @@ describe('withLeaseOptions', () => {
       timeoutMs: 5,
       managedSshOptions: { ControlMaster: 'auto', ControlPath: lease.managedSshOptions.ControlPath, ControlPersist: '5', StrictHostKeyChecking: 'yes' },
     });
-    const untouched = { timeoutMs: 1 };
+    const untouched: { timeoutMs: number; managedSshOptions?: Record<string, string> } = { timeoutMs: 1 };
     expect(withLeaseOptions(untouched, undefined)).toBe(untouched);
     lease.release();
   });
