@@ -27,6 +27,11 @@ export interface AcquireOptions {
   sshConfigFile?: string | undefined;
   /** Command-executing customOptions allowed for this remote, as passed to wrapSpawnWithSsh. */
   allowUnsafeOptions?: readonly string[] | undefined;
+  /**
+   * Environment for ssh when this lease has to start the master, as the run gets it (SSH_ASKPASS
+   * for a passphrase-protected key; BatchMode stays on). @default process.env
+   */
+  env?: NodeJS.ProcessEnv | undefined;
 }
 
 /** Construction options of {@link ConnectionPool}; all for tests or unusual hosts. */
@@ -187,12 +192,14 @@ export class ConnectionPool {
     const context = { sshPath: options.sshPath, sshConfigFile: options.sshConfigFile };
     const fingerprint = connectionFingerprint(remote, context);
     let masters = this.#remotes.get(fingerprint);
+    // The latest caller's environment starts the next master (an askpass bridge lives per run).
+    if (masters) masters.context.env = options.env;
     if (!masters) {
       masters = new RemoteMasters(
         remote,
         fingerprint,
         this.#controlDir()!,
-        { ...context, allowUnsafeOptions: options.allowUnsafeOptions, tracker: this.#helpers },
+        { ...context, allowUnsafeOptions: options.allowUnsafeOptions, tracker: this.#helpers, env: options.env },
         this.#control,
         (socketPath) => this.#socketPaths.set(socketPath, options.sshPath),
       );

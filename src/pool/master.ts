@@ -14,6 +14,11 @@ export interface MasterCommandContext {
   allowUnsafeOptions?: readonly string[] | undefined;
   /** Helper processes are tracked here while they run. */
   tracker?: Set<ChildProcess> | undefined;
+  /**
+   * Environment for starting a master, as the run would get it (SSH_ASKPASS and friends for a
+   * passphrase-protected key). @default process.env
+   */
+  env?: NodeJS.ProcessEnv | undefined;
 }
 
 /** Result of `ssh -O check`. */
@@ -169,6 +174,7 @@ export async function startMaster(
   const result = await runSshCommand(context.sshPath ?? 'ssh', ['-N', ...args], {
     timeoutMs: START_TIMEOUT_MS,
     tracker: context.tracker,
+    env: context.env,
     onStderr: (stderr, child) => {
       if (!lostRace && /already exists, disabling multiplexing/.test(stderr)) {
         lostRace = true;

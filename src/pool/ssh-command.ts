@@ -19,6 +19,8 @@ export interface SshCommandOptions {
   timeoutMs: number;
   /** Live processes are added here while they run, so a shutdown can kill them. */
   tracker?: Set<ChildProcess>;
+  /** Environment of the ssh process (e.g. SSH_ASKPASS for a passphrase-protected key). @default process.env */
+  env?: NodeJS.ProcessEnv | undefined;
   /** Sees stderr as it arrives; may kill the process early (e.g. ssh refusing to become a master). */
   onStderr?: (stderrSoFar: string, child: ChildProcess) => void;
 }
@@ -36,7 +38,7 @@ export function runSshCommand(sshPath: string, args: readonly string[], options:
     let timedOut = false;
     let child: ChildProcess;
     try {
-      child = spawn(sshPath, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+      child = spawn(sshPath, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, ...(options.env ? { env: options.env } : {}) });
     } catch (error) {
       resolve({ code: null, signal: null, stdout, stderr, timedOut, spawnError: error as Error });
       return;
