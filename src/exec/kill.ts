@@ -1,3 +1,4 @@
+import { buildKillScript } from '../pool/kill-remote.js';
 import type { SshRemoteConfig } from '../schemas/index.js';
 import { buildSshArgs, wrapForAnyShell } from '../wrap/index.js';
 import { type ChildProcessLike, type SpawnExecutor } from './executor.js';
@@ -68,7 +69,7 @@ export interface RemoteKillOptions {
 export async function killRemoteProcessGroup(remote: SshRemoteConfig, pid: number, options: RemoteKillOptions): Promise<void> {
   let child: ChildProcessLike;
   try {
-    const args = buildSshArgs(remote, wrapForAnyShell(remoteKillScript(pid)), {
+    const args = buildSshArgs(remote, wrapForAnyShell(buildKillScript(pid, 'TERM', 2_000)), {
       managedOptions: options.managedSshOptions,
       allowUnsafeOptions: options.allowUnsafeOptions,
       configFile: options.sshConfigFile,

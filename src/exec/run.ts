@@ -9,6 +9,7 @@ import { notStartedResult, remoteOutcome, spawnFailure } from './outcome.js';
 import type { SshRunResult } from './result.js';
 import { planSpawn, startPlan, type SpawnWithSshOptions } from './spawn.js';
 import { supervise } from './supervise.js';
+import { acquireForAgent, retryOnFreshMaster, withLeaseOptions, type Lease } from '../pool/index.js';
 
 /**
  * Options for {@link runWithSsh}: the wrap options (except `statusMarker`, which is always a
@@ -78,9 +79,19 @@ export async function runWithSsh(
   checkLimit(options.maxBuffer, 'maxBuffer');
   checkLimit(options.killGraceMs, 'killGraceMs');
   const askpass = await withRunAskpass(agentSsh, store, options);
+  let lease: Lease | undefined;
   try {
-    return await runPrepared(config, agentSsh, store, askpass.options);
+    try {
+      lease = await acquireForAgent(agentSsh, store, options.multiplex, askpass.options);
+    } catch (error) {
+      if (!options.signal?.aborted) throw error; // aborted while queued: runPrepared reports it
+    }
+    const leased = withLeaseOptions(askpass.options, lease);
+    const first = await runPrepared(config, agentSsh, store, leased);
+    // One retry, only when the remote side never started and the master turned out dead.
+    return lease && (await retryOnFreshMaster(lease, first)) ? await runPrepared(config, agentSsh, store, leased) : first;
   } finally {
+    lease?.release();
     await askpass.release();
   }
 }

@@ -6,6 +6,7 @@ import { promptWords, wrapSpawnWithSsh, type SshSpawnWrapResult, type WrapSpawnO
 import { nodeExecutor, type ChildProcessLike, type SpawnExecutor } from './executor.js';
 import type { Askpass } from '../auth/index.js';
 import { withRunAskpass } from './askpass-run.js';
+import { acquireForAgent, withLeaseOptions, type ConnectionPool, type Lease, type MultiplexOption } from '../pool/index.js';
 import { writeStdin } from './stdin.js';
 
 const DEFAULT_PROMPT_STDIN_THRESHOLD = 4000;
@@ -34,6 +35,13 @@ export interface SpawnWithSshOptions extends WrapSpawnOptions {
    * @default undefined
    */
   askpass?: Askpass;
+  /**
+   * Reuse connections through OpenSSH multiplexing (ControlMaster), with a per-host concurrency
+   * limit: `true` for the defaults, or see {@link MultiplexOption}. @default undefined (off)
+   */
+  multiplex?: MultiplexOption;
+  /** The pool `multiplex` leases from. @default defaultConnectionPool */
+  connectionPool?: ConnectionPool;
 }
 
 /**
@@ -192,13 +200,18 @@ export async function spawnWithSsh(
 ): Promise<SpawnWithSshResult> {
   const parsed = parseSshSpawnWrapConfig(config);
   const askpass = await withRunAskpass(agentSsh, store, options);
+  let lease: Lease | undefined;
   try {
-    const wrapped = await wrapSpawnWithSsh(config, agentSsh, store, askpass.options);
-    const plan = planSpawn(wrapped, parsed, askpass.options);
-    const child = await startPlan(plan, askpass.options.executor ?? nodeExecutor, options.signal);
+    lease = await acquireForAgent(agentSsh, store, options.multiplex, askpass.options);
+    const leased = withLeaseOptions(askpass.options, lease);
+    const wrapped = await wrapSpawnWithSsh(config, agentSsh, store, leased);
+    const plan = planSpawn(wrapped, parsed, leased);
+    const child = await startPlan(plan, leased.executor ?? nodeExecutor, options.signal);
+    child.once('exit', () => lease?.release());
     child.once('close', () => void askpass.release());
     return { child, wrapped, stdinWritten: feedStdin(child, plan) };
   } catch (error) {
+    lease?.release();
     await askpass.release();
     throw error;
   }

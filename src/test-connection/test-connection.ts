@@ -106,6 +106,8 @@ async function probe(config: SshRemoteConfigInput | SshRemoteConfig, agentComman
     remotePath: options.remotePath,
     shell: options.shell,
     managedSshOptions: options.managedSshOptions,
+    multiplex: options.multiplex,
+    connectionPool: options.connectionPool,
     allowUnsafeOptions: options.allowUnsafeOptions,
     sshConfigFile: options.sshConfigFile,
     env: options.env,

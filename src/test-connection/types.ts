@@ -71,6 +71,10 @@ export interface TestConnectionOptions {
   /** How the command reaches the login shell. @default 'any' */
   shell?: 'any' | 'posix';
   /** ssh options from the caller's infrastructure (pooling, host-key policy). @default undefined */
+  /** Probe over a pooled connection (see `multiplex` on runWithSsh). @default undefined (off) */
+  multiplex?: import('../pool/index.js').MultiplexOption;
+  /** The pool `multiplex` leases from. @default defaultConnectionPool */
+  connectionPool?: import('../pool/index.js').ConnectionPool;
   managedSshOptions?: Record<string, string>;
   /** Command-executing ssh options allowed in customOptions. @default [] */
   allowUnsafeOptions?: string[];
