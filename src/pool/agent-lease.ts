@@ -80,7 +80,9 @@ export async function retryOnFreshMaster(lease: Lease, run: RunEnd): Promise<boo
  * const wrapped = await wrapSpawnWithSsh(config, agentSsh, store, withLeaseOptions(options, lease));
  * ```
  */
-export function withLeaseOptions<T extends { managedSshOptions?: Record<string, string> | undefined }>(options: T, lease: Lease | undefined): T {
-  if (!lease || Object.keys(lease.managedSshOptions).length === 0) return options;
-  return { ...options, managedSshOptions: { ...lease.managedSshOptions, ...options.managedSshOptions } };
+export function withLeaseOptions<T extends { managedSshOptions?: Record<string, string> | undefined; multiplex?: MultiplexOption | undefined }>(options: T, lease: Lease | undefined): T {
+  // The lease already decided multiplexing; the wrap below must not lease a second time.
+  const decided = { ...options, multiplex: undefined };
+  if (!lease || Object.keys(lease.managedSshOptions).length === 0) return decided;
+  return { ...decided, managedSshOptions: { ...lease.managedSshOptions, ...options.managedSshOptions } };
 }

@@ -1,3 +1,4 @@
+import type { ConnectionPool, MultiplexOption } from '../pool/index.js';
 import type { SshRemoteConfig } from '../schemas/index.js';
 import type { RemotePathMode } from './remote-path.js';
 
@@ -57,6 +58,15 @@ export interface WrapSpawnOptions {
    * @default undefined
    */
   statusMarker?: string;
+  /**
+   * Reuse one OpenSSH connection per remote (ControlMaster): the wrap makes sure a master runs and
+   * returns args that go through it. Only the connection is shared here; the per-host concurrency
+   * limit applies to `spawnWithSsh`/`runWithSsh`, which know when a process ends. Off on Windows.
+   * @default undefined (off)
+   */
+  multiplex?: MultiplexOption;
+  /** The pool `multiplex` uses. @default defaultConnectionPool */
+  connectionPool?: ConnectionPool;
   /** ssh options managed by the caller's infrastructure (pooling, host-key policy), below customOptions. @default undefined */
   managedSshOptions?: Record<string, string>;
   /** Command-executing ssh options allowed in customOptions (e.g. `['ProxyCommand']`). @default [] */

@@ -117,7 +117,19 @@ export async function wrapSpawnWithSsh(
     throw error;
   }
   if (remote === null) return localResult(spawnConfig);
-  return wrapForRemote(spawnConfig, remote, agent?.workingDirOverride, options);
+  if (options.multiplex === undefined || options.multiplex === false) return wrapForRemote(spawnConfig, remote, agent?.workingDirOverride, options);
+  // Loaded on demand: the pool does file and process I/O, which the pure wrap path never needs.
+  const { defaultConnectionPool } = await import('../pool/index.js');
+  const lease = await (options.connectionPool ?? defaultConnectionPool).acquire(remote, options.multiplex, {
+    sshPath: options.sshPath,
+    sshConfigFile: options.sshConfigFile,
+    allowUnsafeOptions: options.allowUnsafeOptions,
+  });
+  lease.release();
+  return wrapForRemote(spawnConfig, remote, agent?.workingDirOverride, {
+    ...options,
+    managedSshOptions: { ...lease.managedSshOptions, ...options.managedSshOptions },
+  });
 }
 
 /**

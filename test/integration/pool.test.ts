@@ -4,6 +4,10 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkMaster, closeAll, ConnectionPool, defaultConnectionPool, retryOnFreshMaster, type Lease, type MultiplexOption } from '../../src/pool/index.js';
 import { parseSshRemoteConfig, type SshRemoteConfig } from '../../src/schemas/index.js';
+import { runWithSsh } from '../../src/exec/index.js';
+import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
+import { testConnection } from '../../src/test-connection/index.js';
+import { wrapSpawnWithSsh } from '../../src/wrap/index.js';
 import { runLeased, spawnLeased } from '../pool/pooled-run.js';
 import { remoteFor, sshdAvailable, startTestbed, type Testbed } from '../testbed/index.js';
 
@@ -85,6 +89,20 @@ describe.skipIf(!availability.ok)('connection pool against a real sshd with defa
     }
     expect(accepted() - before).toBe(1);
     expect(established()).toBe(1);
+  });
+
+  it('multiplex: true on wrapSpawnWithSsh, runWithSsh and testConnection goes through the same master', async () => {
+    const store = createMemoryStoreAdapter([remote]);
+    const agentSsh = { enabled: true, remoteId: remote.id };
+    await run(); // the master is up
+    const before = accepted();
+    const wrapped = await wrapSpawnWithSsh({ command: 'echo', args: ['wrapped'], cwd: '~' }, agentSsh, store, { multiplex: true, connectionPool: pool });
+    expect(wrapped.args.some((arg) => arg.startsWith('ControlPath='))).toBe(true);
+    expect(execFileSync(wrapped.command, wrapped.args, { cwd: wrapped.cwd, encoding: 'utf8', input: '' })).toBe('wrapped\n');
+    const ran = await runWithSsh({ command: 'echo', args: ['ran'], cwd: '~' }, agentSsh, store, { multiplex: true, connectionPool: pool });
+    expect(ran).toMatchObject({ exitCode: 0, stdout: 'ran\n' });
+    expect(await testConnection(remote, 'sh', { multiplex: true, connectionPool: pool })).toMatchObject({ success: true });
+    expect(accepted() - before).toBe(0);
   });
 
   it('a master killed mid-way (SIGKILL, SIGTERM) or dropped by an sshd restart: the next run still succeeds, first time', async () => {

@@ -77,8 +77,9 @@ describe('withLeaseOptions', () => {
       timeoutMs: 5,
       managedSshOptions: { ControlMaster: 'auto', ControlPath: lease.managedSshOptions.ControlPath, ControlPersist: '5', StrictHostKeyChecking: 'yes' },
     });
-    const untouched: { timeoutMs: number; managedSshOptions?: Record<string, string> } = { timeoutMs: 1 };
-    expect(withLeaseOptions(untouched, undefined)).toBe(untouched);
+    // Without a lease the options stay as they are, except that multiplex is settled.
+    const untouched: { timeoutMs: number; managedSshOptions?: Record<string, string>; multiplex?: boolean } = { timeoutMs: 1, multiplex: true };
+    expect(withLeaseOptions(untouched, undefined)).toEqual({ timeoutMs: 1, multiplex: undefined });
     lease.release();
   });
 });
