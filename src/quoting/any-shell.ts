@@ -4,6 +4,8 @@
 // printable ASCII (tcsh and some locales reinterpret it; newline breaks csh quoting).
 const NEUTRAL = /[A-Za-z0-9 #$&()*+,\-./:;<=>?@[\]^_{|}~"]/;
 
+const NOT_NEUTRAL_RUN = /[^A-Za-z0-9 #$&()*+,\-./:;<=>?@[\]^_{|}~"]+/g;
+
 const encoder = new TextEncoder();
 
 const BYTE_TO_FORMAT: readonly string[] = Array.from({ length: 256 }, (_, byte) => {
@@ -25,9 +27,22 @@ const BYTE_TO_FORMAT: readonly string[] = Array.from({ length: 256 }, (_, byte) 
  * ```
  */
 export function encodeForAnyShell(script: string): string {
-  const bytes = encoder.encode(script);
-  let out = bytes[0] === 0x2d ? '\\055' : '';
-  for (let index = out ? 1 : 0; index < bytes.length; index++) out += BYTE_TO_FORMAT[bytes[index]!];
+  // Runs of neutral characters are copied by the regex engine; only the rest is encoded.
+  const encoded = script.replace(NOT_NEUTRAL_RUN, encodeRun);
+  return encoded.charCodeAt(0) === 0x2d ? `\\055${encoded.slice(1)}` : encoded;
+}
+
+function encodeRun(run: string): string {
+  let out = '';
+  for (let index = 0; index < run.length; index++) {
+    const code = run.charCodeAt(index);
+    if (code >= 0x80) {
+      // Rare in scripts: let TextEncoder do UTF-8 (surrogate pairs, lone surrogates → U+FFFD).
+      for (const byte of encoder.encode(run.slice(index))) out += BYTE_TO_FORMAT[byte];
+      return out;
+    }
+    out += BYTE_TO_FORMAT[code];
+  }
   return out;
 }
 

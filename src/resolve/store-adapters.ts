@@ -101,7 +101,9 @@ export function createSshRemoteStoreAdapter(settingsStore: SettingsStoreLike, ke
 }
 
 /**
- * A store over a fixed list of remotes (tests, CLIs, apps that keep remotes themselves).
+ * A store over a fixed list of remotes (tests, CLIs, apps that keep remotes themselves). The
+ * entries are validated and copied when the adapter is created; later edits to those objects
+ * are not seen (make a new adapter, or use {@link createSshRemoteStoreAdapter} over a live store).
  *
  * @example
  * ```ts
@@ -109,8 +111,22 @@ export function createSshRemoteStoreAdapter(settingsStore: SettingsStoreLike, ke
  * ```
  */
 export function createMemoryStoreAdapter(remotes: readonly unknown[]): SshRemoteStoreAdapter {
-  const entries = [...remotes];
-  return adapterOver(() => entries);
+  // Validated once, when the adapter is made: the list is fixed, and lookups sit on the wrap hot path.
+  const parsed = remotes.map((entry) => {
+    try {
+      return { id: (entry as { id?: unknown } | null)?.id, remote: parseSshRemoteConfig(entry) };
+    } catch (error) {
+      return { id: (entry as { id?: unknown } | null)?.id, error };
+    }
+  });
+  return {
+    getSshRemotes: () => parsed.flatMap((entry) => (entry.remote ? [entry.remote] : [])),
+    getSshRemoteById: (id) => {
+      const entry = parsed.find((candidate) => candidate.id === id);
+      if (entry?.error) throw entry.error;
+      return entry?.remote;
+    },
+  };
 }
 
 /** The remote id an agent points at, or `null` when the agent runs locally. */

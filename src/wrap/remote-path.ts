@@ -54,6 +54,9 @@ function prependExisting(dirs: readonly string[]): string[] {
   ];
 }
 
+// Built once: it is the same for every call and sits on the wrap hot path.
+const AUGMENT_LINES: readonly string[] = Object.freeze([...prependExisting(AUGMENTED_PATH_DIRS), ...NVM_BIN, 'export PATH']);
+
 /**
  * POSIX sh lines that set PATH for `mode`, or none for `'inherit'`.
  *
@@ -62,9 +65,9 @@ function prependExisting(dirs: readonly string[]): string[] {
  * remotePathLines(['/opt/agents/bin']); // a loop that prepends /opt/agents/bin, then `export PATH`
  * ```
  */
-export function remotePathLines(mode: RemotePathMode = 'augment'): string[] {
+export function remotePathLines(mode: RemotePathMode = 'augment'): readonly string[] {
   if (mode === 'inherit') return [];
-  if (mode === 'augment') return [...prependExisting(AUGMENTED_PATH_DIRS), ...NVM_BIN, 'export PATH'];
+  if (mode === 'augment') return AUGMENT_LINES;
   // An explicit list is prepended as given, existing or not, in the caller's order.
   if (mode.length === 0) return [];
   return [`PATH=${mode.map(remoteDirWord).join(':')}:"$PATH"`, 'export PATH'];

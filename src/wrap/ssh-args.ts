@@ -1,5 +1,5 @@
 import type { SshRemoteConfig } from '../schemas/index.js';
-import { assertSafeCustomOptions, BASE_OPTION_LAYERS, mergeSshOptions } from './ssh-options.js';
+import { assertSafeCustomOptions, BASE_SSH_OPTIONS, mergeSshOptions } from './ssh-options.js';
 
 /**
  * Options for {@link buildSshArgs}.
@@ -81,7 +81,7 @@ export function buildSshArgs(remote: SshRemoteConfig, remoteCommand: string | un
   if (!remote.useSshConfig) args.push('-F', 'none');
   else if (options.configFile) args.push('-F', options.configFile);
 
-  for (const [name, value] of mergeSshOptions([...BASE_OPTION_LAYERS, remoteOptions(remote), options.managedOptions, remote.customOptions])) {
+  for (const [name, value] of mergeSshOptions([BASE_SSH_OPTIONS, remoteOptions(remote), options.managedOptions, remote.customOptions])) {
     args.push('-o', `${name}=${value}`);
   }
   if (!remote.useSshConfig || remote.port !== 22) args.push('-p', String(remote.port));

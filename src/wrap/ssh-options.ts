@@ -27,19 +27,32 @@ export const COMMAND_EXECUTING_OPTIONS: readonly string[] = Object.freeze([
  * ```
  */
 export function mergeSshOptions(layers: ReadonlyArray<Readonly<Record<string, string>> | undefined>): Array<[string, string]> {
-  const merged = new Map<string, [string, string]>();
+  const merged: Array<[string, string]> = [];
+  const positions = new Map<string, number>();
   for (const layer of layers) {
     if (!layer) continue;
-    for (const [name, value] of Object.entries(layer)) {
-      const key = name.toLowerCase();
-      const existing = merged.get(key);
-      if (existing) {
-        existing[0] = name;
-        existing[1] = value;
-      } else merged.set(key, [name, value]);
+    for (const name in layer) {
+      const key = lowerName(name);
+      const at = positions.get(key);
+      if (at === undefined) {
+        positions.set(key, merged.length);
+        merged.push([name, layer[name]!]);
+      } else merged[at] = [name, layer[name]!];
     }
   }
-  return [...merged.values()];
+  return merged;
+}
+
+// Option names come from a small vocabulary; remembering their lower-case form keeps the wrap hot
+// path from re-lowering the same dozen names on every call. Bounded so hostile input cannot grow it.
+const LOWER_NAMES = new Map<string, string>();
+function lowerName(name: string): string {
+  let lower = LOWER_NAMES.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    if (LOWER_NAMES.size < 512) LOWER_NAMES.set(name, lower);
+  }
+  return lower;
 }
 
 /**
@@ -67,5 +80,5 @@ export function assertSafeCustomOptions(customOptions: Readonly<Record<string, s
   }
 }
 
-/** The default layers in order: the reference defaults, then sshwrap's own. */
-export const BASE_OPTION_LAYERS = [DEFAULT_SSH_OPTIONS, SSHWRAP_SSH_OPTIONS] as const;
+/** The default layers merged once (the reference defaults, then sshwrap's own), as one layer. */
+export const BASE_SSH_OPTIONS: Readonly<Record<string, string>> = Object.freeze(Object.fromEntries(mergeSshOptions([DEFAULT_SSH_OPTIONS, SSHWRAP_SSH_OPTIONS])));

@@ -52,6 +52,11 @@ function assertNoNul(values: readonly string[], field: string): void {
   }
 }
 
+/** Bytes of a remote command; the encoded transports are pure ASCII, so only `posix` needs counting. */
+function commandBytes(command: string): number {
+  return /^[\x00-\x7f]*$/.test(command) ? command.length : utf8Length(command);
+}
+
 interface Plan {
   remote: SshRemoteConfig;
   binary: string;
@@ -169,20 +174,22 @@ export function wrapForRemote(
   const embeddedWords = promptWords(spawnConfig);
   assertNoNul(embeddedWords, 'promptArgs');
   const prompt = spawnConfig.prompt;
-  const canEmbed = prompt === undefined || utf8Length(prompt) <= threshold;
+  // UTF-8 never takes fewer bytes than UTF-16 units, so a long prompt is known too large unscanned.
+  const canEmbed = prompt === undefined || (prompt.length <= threshold && utf8Length(prompt) <= threshold);
   let args = [...spawnConfig.args, ...embeddedWords];
   let stdinPrompt: string | undefined;
   let remoteInvocation = canEmbed ? buildRemoteInvocation(plan, args, false, options) : undefined;
-  if (remoteInvocation === undefined || utf8Length(remoteInvocation) > maxCommandBytes) {
+  if (remoteInvocation === undefined || commandBytes(remoteInvocation) > maxCommandBytes) {
     if (prompt !== undefined) {
       args = [...spawnConfig.args];
       stdinPrompt = prompt;
       remoteInvocation = buildRemoteInvocation(plan, args, true, options);
     }
-    if (utf8Length(remoteInvocation!) > maxCommandBytes) {
+    const bytes = commandBytes(remoteInvocation!);
+    if (bytes > maxCommandBytes) {
       throw new SshWrapError(
         'COMMAND_TOO_LONG',
-        `The remote command is ${utf8Length(remoteInvocation!)} bytes, above maxCommandBytes (${maxCommandBytes}) even without the prompt`,
+        `The remote command is ${bytes} bytes, above maxCommandBytes (${maxCommandBytes}) even without the prompt`,
         { field: 'args', hint: 'Pass large inputs through the prompt (delivered on stdin) or a file on the remote, not as arguments.' },
       );
     }
@@ -195,6 +202,7 @@ export function wrapForRemote(
     allowUnsafeOptions: options.allowUnsafeOptions,
     configFile: options.sshConfigFile,
   });
+  let display: string | undefined;
   return {
     command: options.sshPath ?? defaultSshPath(options.localPlatform),
     args: sshArgs,
@@ -203,11 +211,10 @@ export function wrapForRemote(
     prompt: stdinPrompt,
     sshRemoteUsed: withoutSecrets(remote),
     ...(stdinPrompt !== undefined || secretLines ? { stdin } : {}),
-    remoteCommand: buildRemoteCommand({
-      command: binary,
-      args,
-      cwd: plan.cwd,
-      env: { ...redactEnv(env), ...redactEnv(secretEnv, Object.keys(secretEnv)) },
-    }),
+    // Built on first read: most callers spawn without ever displaying it.
+    get remoteCommand(): string {
+      display ??= buildRemoteCommand({ command: binary, args, cwd: plan.cwd, env: { ...redactEnv(env), ...redactEnv(secretEnv, Object.keys(secretEnv)) } });
+      return display;
+    },
   };
 }
