@@ -68,15 +68,14 @@ export function buildRemoteScript(spec: RemoteScriptSpec): string {
   } else {
     // sh reports a child killed by a signal ("Killed") on its own stderr, which is the command's
     // stderr too. So this shell's stderr goes to /dev/null for good (dash and bash print the
-    // notice at different times), the original stays on fd 4, and the command gets it back as
-    // fd 2 through a tiny exec-only /bin/sh (fd 3 is passed explicitly: mksh closes fds > 2
-    // opened by `exec` in children).
-    const child = `/bin/sh -c 'exec 2>&3 3>&-; exec "$@"' sshwrap ${commandWords(spec.command, spec.args)} 3>&4 4>&-`;
+    // notice at different times) and the original stays on fd 4. The command gets it back inside
+    // a subshell, which dash, bash, busybox ash, mksh and zsh turn into a plain exec of its only
+    // command: the notice, if any, is then printed by this shell, into /dev/null.
     lines.push(
       `command -v ${commandWords(spec.command, [])} >/dev/null 2>&1 || { ${markStatement(token, 'not-found')[0]}; exit 127; }`,
       ...markStatement(token, 'started'),
       'exec 4>&2 2>/dev/null',
-      child + (spec.commandStdin === 'null' ? ' </dev/null' : ''),
+      `( ${commandWords(spec.command, spec.args)} 2>&4 4>&-${spec.commandStdin === 'null' ? ' </dev/null' : ''} )`,
       '__sw_s=$?',
       ...markStatement(token, 'exit', ':"$__sw_s"').map((line) => line.replace(/>&2$/, '>&4')),
       'exit "$__sw_s"',

@@ -104,14 +104,15 @@ describe('wrapForAnyShell', () => {
 });
 
 describe('status markers around a command killed by a signal', () => {
-  it.each(['dash', 'bash', 'mksh', 'zsh'])('%s as the script shell adds no "Killed" notice and leaks no extra fds', (shell) => {
+  it.each(['dash', 'bash', 'mksh', 'zsh', 'busybox ash'])('%s as the script shell adds no "Killed" notice and leaks no extra fds', (shell) => {
     const script = buildRemoteScript({
       command: 'sh',
       args: ['-c', 'cat; echo child-err >&2; for fd in 3 4; do [ -e /proc/self/fd/$fd ] && echo "leaked fd $fd" >&2; done; kill -KILL $$'],
       statusMarker: 'K1',
       remotePath: 'inherit',
     });
-    const result = spawnSync(shell, ['-c', script], { input: 'IN', encoding: 'utf8' });
+    const [program, ...programArgs] = shell.split(' ');
+    const result = spawnSync(program!, [...programArgs, '-c', script], { input: 'IN', encoding: 'utf8' });
     expect(result.stdout).toBe('IN');
     expect(result.stderr.replace(/\nK1:pid:\d+\n/, '')).toBe('\nK1:started\nchild-err\n\nK1:exit:137\n');
     expect(result.status).toBe(137);
