@@ -105,7 +105,7 @@ async function runPrepared(
   const token = randomMarkerToken();
   const parsed = parseSshSpawnWrapConfig(config);
   const wrapOptions: SpawnWithSshOptions = { ...options, statusMarker: token, keepStdin: false, signal: undefined };
-  const wrapped = await wrapSpawnWithSsh(config, agentSsh, store, wrapOptions);
+  const wrapped = await wrapSpawnWithSsh(parsed, agentSsh, store, wrapOptions);
   const plan = planSpawn(wrapped, parsed, wrapOptions);
   if (options.signal?.aborted) return notStartedResult(wrapped, { aborted: true });
 

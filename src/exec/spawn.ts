@@ -204,7 +204,7 @@ export async function spawnWithSsh(
   try {
     lease = await acquireForAgent(agentSsh, store, options.multiplex, askpass.options);
     const leased = withLeaseOptions(askpass.options, lease);
-    const wrapped = await wrapSpawnWithSsh(config, agentSsh, store, leased);
+    const wrapped = await wrapSpawnWithSsh(parsed, agentSsh, store, leased);
     const plan = planSpawn(wrapped, parsed, leased);
     const child = await startPlan(plan, leased.executor ?? nodeExecutor, options.signal);
     child.once('exit', () => lease?.release());

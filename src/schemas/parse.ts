@@ -69,8 +69,18 @@ export function parseAgentSshRemoteConfig(input: unknown): AgentSshRemoteConfig 
  * ```
  */
 export function parseSshSpawnWrapConfig(input: unknown): ParsedSshSpawnWrapConfig {
-  return parseWith(SshSpawnWrapConfigSchema, input, 'spawn config');
+  // A result of this function passed back in is not scanned again (the run path parses once and
+  // wraps with the result; a 100 MB prompt costs ~10 ms per NUL scan). It is frozen, so it
+  // cannot have changed since.
+  if (typeof input === 'object' && input !== null && VALIDATED.has(input)) return input as ParsedSshSpawnWrapConfig;
+  const parsed = Object.freeze(parseWith(SshSpawnWrapConfigSchema, input, 'spawn config'));
+  Object.freeze(parsed.args);
+  if (parsed.customEnvVars) Object.freeze(parsed.customEnvVars);
+  VALIDATED.add(parsed);
+  return parsed;
 }
+
+const VALIDATED = new WeakSet<object>();
 
 /**
  * Validates an env map (POSIX names, no NUL in values); `label` names it in errors.

@@ -90,3 +90,14 @@ describe('parseSshSpawnWrapConfig', () => {
     expect(codeOf(() => parseSshSpawnWrapConfig({ command: 'a', args: [], cwd: '/', customEnvVars: { 'A-B': '1' } })).code).toBe('INVALID_CONFIG');
   });
 });
+
+describe('parseSshSpawnWrapConfig results', () => {
+  it('are frozen and accepted again without a second scan', () => {
+    const parsed = parseSshSpawnWrapConfig({ command: 'a', args: ['x'], cwd: '/', prompt: 'p' });
+    expect(Object.isFrozen(parsed)).toBe(true);
+    expect(Object.isFrozen(parsed.args)).toBe(true);
+    expect(parseSshSpawnWrapConfig(parsed)).toBe(parsed);
+    // An equal but unvalidated object is still checked.
+    expect(() => parseSshSpawnWrapConfig({ ...parsed, prompt: 'p\u0000' })).toThrow(/NUL/);
+  });
+});
