@@ -31,24 +31,6 @@ export async function terminateChild(child: ChildProcessLike, graceMs: number): 
   await Promise.race([exited, delay(5_000)]);
 }
 
-/**
- * The remote side of a cancelled run. Killing the local ssh does not stop the remote command
- * (sshd leaves a no-tty session's processes running), so the remote script's pid, which leads
- * its own session and process group, is signalled over a second connection: TERM, up to 2 s
- * to exit, then KILL.
- */
-export function remoteKillScript(pid: number): string {
-  const group = `-${pid}`;
-  return [
-    // `kill -SIG -PGID`, not `kill -SIG -- -PGID`: dash's builtin rejects `--`.
-    `kill -TERM ${group} 2>/dev/null || kill -TERM ${pid} 2>/dev/null`,
-    '__sw_i=0',
-    `while kill -0 ${group} 2>/dev/null && [ "$__sw_i" -lt 20 ]; do sleep 0.1; __sw_i=$((__sw_i + 1)); done`,
-    `kill -KILL ${group} 2>/dev/null`,
-    'exit 0',
-  ].join('\n');
-}
-
 /** How {@link killRemoteProcessGroup} connects (the same settings the run used). */
 export interface RemoteKillOptions {
   executor: SpawnExecutor;
@@ -63,6 +45,9 @@ export interface RemoteKillOptions {
 }
 
 /**
+ * The remote side of a cancelled run: killing the local ssh does not stop the remote command
+ * (sshd leaves a no-tty session's processes running), so the remote script's pid, which leads its
+ * own session and process group, is signalled with the pool's kill script (TERM, then KILL).
  * Best effort: signals the remote process group `pid` over a new ssh connection and resolves
  * when that ssh exits or `timeoutMs` passed (then it is killed). Never rejects.
  */
