@@ -7,6 +7,8 @@ import { nodeExecutor, type ChildProcessLike, type SpawnExecutor } from './execu
 import type { Askpass } from '../auth/index.js';
 import { withRunAskpass } from './askpass-run.js';
 import { acquireForAgent, withLeaseOptions, type ConnectionPool, type Lease, type MultiplexOption } from '../pool/index.js';
+import { randomMarkerToken } from './markers.js';
+import { remoteChild } from './remote-child.js';
 import { writeStdin } from './stdin.js';
 
 const DEFAULT_PROMPT_STDIN_THRESHOLD = 4000;
@@ -177,6 +179,10 @@ export function feedStdin(child: ChildProcessLike, plan: SpawnPlan): Promise<Err
  * `secretEnv` values) is streamed with backpressure and stdin is ended, so the remote command
  * sees EOF; with `keepStdin` the input is written and stdin stays open for you.
  *
+ * For a remote run the child's `stderr` has sshwrap's status lines removed, and `kill()` (or
+ * aborting `signal`) also stops the remote process group: killing only the local ssh would leave a
+ * no-tty remote command running.
+ *
  * Resolves once the process is running. Bad input rejects with `SshWrapError` before anything
  * starts; a process that cannot be started rejects with `SshWrapError('SPAWN_FAILED')`, with
  * nothing left running.
@@ -204,9 +210,15 @@ export async function spawnWithSsh(
   try {
     lease = await acquireForAgent(agentSsh, store, options.multiplex, askpass.options);
     const leased = withLeaseOptions(askpass.options, lease);
-    const wrapped = await wrapSpawnWithSsh(parsed, agentSsh, store, leased);
+    // The status markers give the remote pid, so kill() and abort can stop the remote side too.
+    const token = options.statusMarker ?? randomMarkerToken();
+    const wrapped = await wrapSpawnWithSsh(parsed, agentSsh, store, { ...leased, statusMarker: token });
     const plan = planSpawn(wrapped, parsed, leased);
-    const child = await startPlan(plan, leased.executor ?? nodeExecutor, options.signal);
+    const executor = leased.executor ?? nodeExecutor;
+    const started = await startPlan(plan, executor, wrapped.sshRemoteUsed ? undefined : options.signal);
+    const child = wrapped.sshRemoteUsed
+      ? remoteChild(started, { ...leased, wrapped, token, executor, env: plan.env, signal: options.signal })
+      : started;
     child.once('exit', () => lease?.release());
     child.once('close', () => void askpass.release());
     return { child, wrapped, stdinWritten: feedStdin(child, plan) };

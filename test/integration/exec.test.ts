@@ -134,6 +134,24 @@ describe.skipIf(!tb)('runWithSsh against the real sshd', () => {
     expect(out.trim()).toBe('5000');
   });
 
+  it.each(['kill()', 'abort'])('spawnWithSsh: %s stops the remote process too; stderr carries no markers', async (how) => {
+    const sleep = uniqueSleep();
+    const controller = new AbortController();
+    const { child } = await spawnWithSsh({ command: '/bin/sh', args: ['-c', `echo err >&2; echo ready; exec sleep ${sleep}`], cwd: '~' }, agentSsh, store, { signal: controller.signal });
+    let err = '';
+    let out = '';
+    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    // "ready" on stdout means the remote command runs (the local ssh argv holds the same words).
+    expect(await eventually(() => out.includes('ready'), 10_000)).toBe(true);
+    if (how === 'abort') controller.abort();
+    else child.kill();
+    await closed;
+    expect(await eventually(() => processesWith(`sleep ${sleep}`).length === 0, 10_000)).toBe(true);
+    expect(err).toBe('err\n');
+  });
+
   it('ssh not installed → spawn-failed, nothing thrown', async () => {
     const result = await runWithSsh({ command: 'true', args: [], cwd: '~' }, agentSsh, store, { sshPath: '/nonexistent/ssh' });
     expect(result).toMatchObject({ errorKind: 'spawn-failed', exitCode: null, remoteStarted: false });

@@ -1,0 +1,70 @@
+import type { SshSpawnWrapResult } from '../wrap/index.js';
+import type { ChildProcessLike, SpawnExecutor } from './executor.js';
+import { killRemoteProcessGroup } from './kill.js';
+import { createStatusMarkerStripper, type StatusMarker } from './markers.js';
+
+const REMOTE_KILL_TIMEOUT_MS = 8_000;
+
+/** How the remote kill connects: the same settings the run used. */
+export interface RemoteChildContext {
+  wrapped: SshSpawnWrapResult;
+  token: string;
+  executor: SpawnExecutor;
+  env: NodeJS.ProcessEnv;
+  managedSshOptions?: Record<string, string> | undefined;
+  allowUnsafeOptions?: string[] | undefined;
+  sshConfigFile?: string | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * The ssh child as callers see it: stderr without the remote script's status markers, and a
+ * `kill()` that also stops the REMOTE process group (the script reported its pid), because
+ * killing only the local ssh leaves a no-tty remote command running. Abort does the same.
+ * Everything else is the real child.
+ */
+export function remoteChild(child: ChildProcessLike, context: RemoteChildContext): ChildProcessLike {
+  const remote = context.wrapped.sshRemoteUsed;
+  let remotePid: number | undefined;
+  let remoteExited = false;
+  const stderr = child.stderr ? child.stderr.pipe(createStatusMarkerStripper(context.token)) : null;
+  stderr?.on('marker', (marker: StatusMarker) => {
+    if (marker.event === 'pid') remotePid = marker.value;
+    if (marker.event === 'exit') remoteExited = true;
+  });
+
+  const stopRemote = (): void => {
+    if (!remote || remotePid === undefined || remoteExited) return;
+    remoteExited = true; // once is enough
+    void killRemoteProcessGroup(remote, remotePid, {
+      executor: context.executor,
+      sshPath: context.wrapped.command,
+      cwd: context.wrapped.cwd,
+      env: context.env,
+      managedSshOptions: context.managedSshOptions,
+      allowUnsafeOptions: context.allowUnsafeOptions,
+      sshConfigFile: context.sshConfigFile,
+      timeoutMs: REMOTE_KILL_TIMEOUT_MS,
+    });
+  };
+  const kill = (signal?: NodeJS.Signals | number): boolean => {
+    stopRemote();
+    return child.kill(signal);
+  };
+  if (context.signal) {
+    const onAbort = (): void => void kill('SIGTERM');
+    if (context.signal.aborted) onAbort();
+    else {
+      context.signal.addEventListener('abort', onAbort, { once: true });
+      child.once('close', () => context.signal!.removeEventListener('abort', onAbort));
+    }
+  }
+  return new Proxy(child, {
+    get(target, property) {
+      if (property === 'stderr') return stderr;
+      if (property === 'kill') return kill;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
