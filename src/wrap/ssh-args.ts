@@ -49,9 +49,13 @@ export function sshDestination(remote: Pick<SshRemoteConfig, 'host' | 'username'
 function remoteOptions(remote: SshRemoteConfig): Record<string, string> {
   const options: Record<string, string> = {};
   if (remote.privateKeyPath) options.IdentitiesOnly = 'yes';
-  if (remote.hostKeyPolicy === 'strict') options.StrictHostKeyChecking = 'yes';
   if (remote.knownHostsFile) options.UserKnownHostsFile = sshOptionValue(remote.knownHostsFile);
   return options;
+}
+
+/** The explicit host-key policy: applied last, so no customOptions entry can weaken it. */
+function policyOptions(remote: SshRemoteConfig): Record<string, string> | undefined {
+  return remote.hostKeyPolicy === 'strict' ? { StrictHostKeyChecking: 'yes' } : undefined;
 }
 
 /**
@@ -81,7 +85,7 @@ export function buildSshArgs(remote: SshRemoteConfig, remoteCommand: string | un
   if (!remote.useSshConfig) args.push('-F', 'none');
   else if (options.configFile) args.push('-F', options.configFile);
 
-  for (const [name, value] of mergeSshOptions([BASE_SSH_OPTIONS, remoteOptions(remote), options.managedOptions, remote.customOptions])) {
+  for (const [name, value] of mergeSshOptions([BASE_SSH_OPTIONS, remoteOptions(remote), options.managedOptions, remote.customOptions, policyOptions(remote)])) {
     args.push('-o', `${name}=${value}`);
   }
   if (!remote.useSshConfig || remote.port !== 22) args.push('-p', String(remote.port));

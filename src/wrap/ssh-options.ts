@@ -2,8 +2,9 @@ import { SshWrapError } from '../errors/index.js';
 import { DEFAULT_SSH_OPTIONS, SSHWRAP_SSH_OPTIONS } from './default-options.js';
 
 /**
- * Options that make ssh run a local or extra command. Refused in customOptions unless the caller
- * lists them in `allowUnsafeOptions`: a remote config is often data from a settings file.
+ * Options that make ssh run a local or extra command, or load code (PKCS#11 and security-key
+ * provider libraries). Refused in customOptions unless the caller lists them in
+ * `allowUnsafeOptions`: a remote config is often data from a settings file.
  */
 export const COMMAND_EXECUTING_OPTIONS: readonly string[] = Object.freeze([
   'ProxyCommand',
@@ -11,9 +12,25 @@ export const COMMAND_EXECUTING_OPTIONS: readonly string[] = Object.freeze([
   'PermitLocalCommand',
   'KnownHostsCommand',
   'RemoteCommand',
+  'PKCS11Provider',
+  'SecurityKeyProvider',
   'Match',
   'Include',
 ]);
+
+/** What ssh's config parser makes of a value: quotes removed, a trailing `# comment` dropped. */
+function sshValueAsParsed(value: string): string {
+  return value.replace(/\s#.*$|^#.*$/, '').replace(/["']/g, '').trim().toLowerCase();
+}
+
+/** A customOptions entry that would switch host-key checking off, or `undefined`. */
+function disablesHostKeyChecking(lowerName: string, value: string): string | undefined {
+  const parsed = sshValueAsParsed(value);
+  if (lowerName === 'stricthostkeychecking' && ['no', 'off', 'false'].includes(parsed)) return 'turns host-key checking off';
+  // With accept-new (the default), an always-empty known-hosts file accepts any key every time.
+  if (lowerName === 'userknownhostsfile' && ['/dev/null', 'nul'].includes(parsed)) return 'makes every host key look new (and accepted)';
+  return undefined;
+}
 
 /**
  * Merges option layers into one ordered list where each name (compared case-insensitively, as
@@ -56,17 +73,18 @@ function lowerName(name: string): string {
 }
 
 /**
- * Refuses command-executing options (see {@link COMMAND_EXECUTING_OPTIONS}) and
- * `StrictHostKeyChecking=no|off` (host-key checking is never switched off silently) unless
- * allowed by name.
+ * Refuses command-executing options (see {@link COMMAND_EXECUTING_OPTIONS}),
+ * `StrictHostKeyChecking=no|off|false` and `UserKnownHostsFile=/dev/null` (host-key checking is
+ * never switched off silently, however the value is quoted) unless allowed by name.
  */
 export function assertSafeCustomOptions(customOptions: Readonly<Record<string, string>> | undefined, allowUnsafeOptions: readonly string[] = []): void {
   if (!customOptions) return;
   const allowed = new Set(allowUnsafeOptions.map((name) => name.toLowerCase()));
   for (const [name, value] of Object.entries(customOptions)) {
     const lower = name.toLowerCase();
-    if (lower === 'stricthostkeychecking' && /^\s*(no|off)\s*$/i.test(value) && !allowed.has(lower)) {
-      throw new SshWrapError('UNSAFE_ARGUMENT', `customOptions.${name}=${value} turns host-key checking off; refused unless listed in allowUnsafeOptions`, {
+    const weakened = disablesHostKeyChecking(lower, value);
+    if (weakened && !allowed.has(lower)) {
+      throw new SshWrapError('UNSAFE_ARGUMENT', `customOptions.${name}=${value} ${weakened}; refused unless listed in allowUnsafeOptions`, {
         field: `customOptions.${name}`,
         hint: "Use hostKeyPolicy: 'accept-new' (trust on first use) or 'strict' with a knownHostsFile instead.",
       });

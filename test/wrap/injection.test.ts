@@ -38,6 +38,12 @@ const HOSTILE_REMOTES: Array<[string, object]> = [
   ['option name with space', { customOptions: { 'Proxy Command': 'x' } }],
   ['option name with =', { customOptions: { 'A=B': 'x' } }],
   ['host-key checking off', { customOptions: { StrictHostKeyChecking: 'no' } }],
+  ['host-key checking off, quoted', { customOptions: { StrictHostKeyChecking: '"no"' } }],
+  ['host-key checking off, with comment', { customOptions: { StrictHostKeyChecking: 'no # x' } }],
+  ['host-key checking off as false', { customOptions: { stricthostkeychecking: 'false' } }],
+  ['known hosts in /dev/null', { customOptions: { UserKnownHostsFile: '/dev/null' } }],
+  ['PKCS11Provider loads a library', { customOptions: { PKCS11Provider: '/tmp/evil.so' } }],
+  ['SecurityKeyProvider loads a library', { customOptions: { SecurityKeyProvider: '/tmp/evil.so' } }],
   ['remoteEnv name injection', { remoteEnv: { 'X=1; rm -rf ~; Y': '1' } }],
   ['remoteEnv value NUL', { remoteEnv: { X: '\u0000' } }],
 ];
@@ -90,7 +96,7 @@ describe('option and command injection is refused before anything spawns', () =>
   });
 
   it('security problems are UNSAFE_ARGUMENT, not just invalid', async () => {
-    const unsafe = HOSTILE_REMOTES.filter(([name]) => /option|ProxyCommand|proxycommand|Command|Match|Include|NUL|newline|checking off/.test(name) && !/option name/.test(name));
+    const unsafe = HOSTILE_REMOTES.filter(([name]) => /option|ProxyCommand|proxycommand|Command|Match|Include|NUL|newline|checking off|dev\/null|Provider/.test(name) && !/option name/.test(name));
     for (const [name, hostile] of unsafe) {
       const error = await wrapSpawnWithSsh(spawnConfig, { enabled: true, remoteId: 'r' }, createMemoryStoreAdapter([{ ...base, ...hostile }])).catch((e: unknown) => e);
       expect((error as SshWrapError).code, name).toBe('UNSAFE_ARGUMENT');

@@ -146,3 +146,10 @@ describe('host keys, jump hosts and injection guards', () => {
     expect(() => remote({ jumpHosts: [hop] })).toThrow(expect.objectContaining({ code: 'UNSAFE_ARGUMENT', field: 'jumpHosts[0]' }));
   });
 });
+
+describe('hostKeyPolicy precedence', () => {
+  it("strict wins over a customOptions StrictHostKeyChecking", () => {
+    const pairs = optionPairs(buildSshArgs(remote({ hostKeyPolicy: 'strict', customOptions: { StrictHostKeyChecking: 'accept-new' } }), 'x'));
+    expect(pairs.filter((p) => /^stricthostkeychecking=/i.test(p))).toEqual(['StrictHostKeyChecking=yes']);
+  });
+});
