@@ -68,7 +68,7 @@ describe('killRemoteProcessGroup', () => {
   });
 
   it('reports a failed connection as data, bounded in time', async () => {
-    const unreachable = parseSshRemoteConfig({ id: 'r', host: '127.0.0.1', port: 1, customOptions: { ConnectTimeout: '2', UserKnownHostsFile: '/dev/null' } });
+    const unreachable = parseSshRemoteConfig({ id: 'r', host: '127.0.0.1', port: 1, customOptions: { ConnectTimeout: '2', UserKnownHostsFile: '/tmp/sshwrap-test-unused-known_hosts' } });
     const result = await killRemoteProcessGroup(unreachable, 4242);
     expect(result.outcome).toBe('failed');
     expect(result.viaMaster).toBe(false);
