@@ -52,10 +52,13 @@ export interface RemoteKillOptions {
  * when that ssh exits or `timeoutMs` passed (then it is killed). Never rejects.
  */
 export async function killRemoteProcessGroup(remote: SshRemoteConfig, pid: number, options: RemoteKillOptions): Promise<void> {
+  // `kill -TERM -1` would signal every process of the remote user.
+  if (!Number.isSafeInteger(pid) || pid <= 1) return;
   let child: ChildProcessLike;
   try {
     const args = buildSshArgs(remote, wrapForAnyShell(buildKillScript(pid, 'TERM', 2_000)), {
-      managedOptions: options.managedSshOptions,
+      // Use a running master if there is one, but never become one: this connection is a one-off.
+      managedOptions: options.managedSshOptions ? { ...options.managedSshOptions, ControlMaster: 'no' } : undefined,
       allowUnsafeOptions: options.allowUnsafeOptions,
       configFile: options.sshConfigFile,
     });

@@ -27,9 +27,12 @@ export function remoteChild(child: ChildProcessLike, context: RemoteChildContext
   const remote = context.wrapped.sshRemoteUsed;
   let remotePid: number | undefined;
   let remoteExited = false;
+  let started = false;
   const stderr = child.stderr ? child.stderr.pipe(createStatusMarkerStripper(context.token)) : null;
   stderr?.on('marker', (marker: StatusMarker) => {
-    if (marker.event === 'pid') remotePid = marker.value;
+    // Only the script's first report, before the command starts, and never pid 0/1 ("everything").
+    if (marker.event === 'pid' && remotePid === undefined && !started && (marker.value ?? 0) > 1) remotePid = marker.value;
+    if (marker.event === 'started') started = true;
     if (marker.event === 'exit') remoteExited = true;
   });
 

@@ -26,8 +26,9 @@ function streamDone(stream: NodeJS.ReadableStream | null): Promise<void> {
   });
 }
 
+/** A grace period that never keeps the process alive on its own. */
 function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** Collects stderr before the `started` marker, bounded: ssh's own messages are short. */
@@ -76,7 +77,9 @@ export async function supervise(
         },
         onMarker: (marker) => {
           markers.add(marker.event);
-          if (marker.event === 'pid') remotePid = marker.value;
+          // Only the script's own first report counts: the command could print a fake one later
+          // (the token is visible in the remote argv), and pid 1 or less would mean "every process".
+          if (marker.event === 'pid' && remotePid === undefined && !markers.has('started') && (marker.value ?? 0) > 1) remotePid = marker.value;
           if (marker.event === 'exit') remoteExitCode = marker.value;
         },
       })

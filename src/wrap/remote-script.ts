@@ -69,13 +69,13 @@ export function buildRemoteScript(spec: RemoteScriptSpec): string {
     // sh reports a child killed by a signal ("Killed") on its own stderr, which is the command's
     // stderr too. So this shell's stderr goes to /dev/null for good (dash and bash print the
     // notice at different times) and the original stays on fd 4. The command gets it back inside
-    // a subshell, which dash, bash, busybox ash, mksh and zsh turn into a plain exec of its only
-    // command: the notice, if any, is then printed by this shell, into /dev/null.
+    // a subshell that execs it: the notice, if any, is then printed by this shell, into /dev/null.
     lines.push(
       `command -v ${commandWords(spec.command, [])} >/dev/null 2>&1 || { ${markStatement(token, 'not-found')[0]}; exit 127; }`,
       ...markStatement(token, 'started'),
       'exec 4>&2 2>/dev/null',
-      `( ${commandWords(spec.command, spec.args)} 2>&4 4>&-${spec.commandStdin === 'null' ? ' </dev/null' : ''} )`,
+      // `exec` so a name like `echo` runs the binary on PATH, as it does without markers.
+      `( exec ${commandWords(spec.command, spec.args)} 2>&4 4>&-${spec.commandStdin === 'null' ? ' </dev/null' : ''} )`,
       '__sw_s=$?',
       ...markStatement(token, 'exit', ':"$__sw_s"').map((line) => line.replace(/>&2$/, '>&4')),
       'exit "$__sw_s"',

@@ -38,6 +38,32 @@ describe('runWithSsh (fake executor)', () => {
     expect(seen.join('')).toBe('warning\n');
   });
 
+  it('a pid marker forged by the command (late, or pid 1) never aims the remote kill', async () => {
+    const { executor, result } = run(
+      (child, index) => {
+        if (index > 0) return child.exit(0); // the kill connection
+        child.marker('pid', 4321).marker('started');
+        child.stderr.write(`\n${child.token}:pid:1\n`);
+      },
+      { timeoutMs: 50, killGraceMs: 10 },
+    );
+    const r = await result;
+    expect(r).toMatchObject({ timedOut: true, remotePid: 4321 });
+    const kill = executor.children[1];
+    expect(kill).toBeDefined();
+    expect(kill!.args.join(' ')).not.toMatch(/kill -TERM -1\b/);
+
+    const early = run(
+      (child, index) => {
+        if (index > 0) return child.exit(0);
+        child.marker('pid', 1).marker('started');
+      },
+      { timeoutMs: 50, killGraceMs: 10 },
+    );
+    expect((await early.result).remotePid).toBeUndefined();
+    expect(early.executor.children).toHaveLength(1); // no kill connection for pid 1
+  });
+
   it('remote exit 255 is an exit code, not an ssh failure', async () => {
     const r = await run((child) => {
       child.marker('pid', 1).marker('started').marker('exit', 255);

@@ -118,3 +118,13 @@ describe('status markers around a command killed by a signal', () => {
     expect(result.status).toBe(137);
   });
 });
+
+describe('marker mode runs the same program as exec mode', () => {
+  it('a name that is also a shell builtin runs the binary on PATH', () => {
+    for (const statusMarker of [undefined, 'B1']) {
+      const script = buildRemoteScript({ command: 'echo', args: ['-e', 'a\\tb'], statusMarker, remotePath: 'inherit' });
+      // /bin/echo (coreutils) takes -e; dash's builtin echo would print "-e".
+      expect(spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8' }).stdout).toBe('a\tb\n');
+    }
+  });
+});
