@@ -90,7 +90,8 @@ export async function testConnection(
 }
 
 async function probe(config: SshRemoteConfigInput | SshRemoteConfig, agentCommand: string | undefined, options: TestConnectionOptions): Promise<SshRemoteTestResult> {
-  const remote = parseSshRemoteConfig({ ...config, enabled: true });
+  // `passphrase` is non-enumerable on parsed remotes, so a spread alone would drop it.
+  const remote = parseSshRemoteConfig({ ...config, passphrase: config.passphrase, enabled: true });
   if (agentCommand !== undefined && (agentCommand === '' || agentCommand.startsWith('-') || agentCommand.includes('\0'))) {
     return failed(`Invalid agent command ${JSON.stringify(agentCommand)}`);
   }

@@ -91,6 +91,9 @@ describe.skipIf(!tb)('a remote with a stored passphrase', () => {
     expect(result.stdout).toBe('unlocked\n');
     expect(result.wrapped.args.join(' ')).not.toContain('testpass');
     expect(await testConnection(remote)).toMatchObject({ success: true });
+    // A parsed remote (passphrase non-enumerable), as SshRemoteManager passes it, too.
+    const { parseSshRemoteConfig } = await import('../../src/schemas/index.js');
+    expect(await testConnection(parseSshRemoteConfig(remote))).toMatchObject({ success: true });
     const after = readdirSync(tmpdir()).filter((name) => name.startsWith('sshwrap-askpass-') && !before.has(name));
     expect(after).toEqual([]);
   });

@@ -110,6 +110,14 @@ async function groupExists(name: string): Promise<boolean> {
 async function ensureUser(name: string, shellPath: string, home: string): Promise<void> {
   const common = ['-d', home, '-s', shellPath, '-p', '*'];
   if (await passwdEntry(name)) {
+    // usermod refuses a user with running processes; anything left from an earlier, crashed run
+    // belongs to nobody now (the bed holds the users lock). Bounded: pkill does not wait.
+    await run('pkill', ['-KILL', '-u', name]).catch(() => undefined);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const alive = await run('pgrep', ['-u', name]).then(() => true, () => false);
+      if (!alive) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     await run('/usr/sbin/usermod', [...common, name]);
   } else {
     const group = (await groupExists(name)) ? ['-g', name] : ['-U'];
