@@ -46,6 +46,12 @@ export function toStorableRemote(remote: SshRemoteConfig): SshRemoteConfig {
   return storable;
 }
 
+function withoutPassphrase(entry: unknown): unknown {
+  if (typeof entry !== 'object' || entry === null) return entry;
+  const { passphrase: _never, ...rest } = entry as Record<string, unknown>;
+  return rest;
+}
+
 function hasId(entry: unknown, id: string): boolean {
   return typeof entry === 'object' && entry !== null && (entry as { id?: unknown }).id === id;
 }
@@ -95,7 +101,10 @@ export function createSshRemoteStoreAdapter(settingsStore: SettingsStoreLike, ke
   return {
     ...adapter,
     setSshRemotes: (remotes) => {
-      set.call(settingsStore, key, remotes.map((remote) => toStorableRemote(parseSshRemoteConfig(remote))));
+      // Validate everything first, then write the caller's own objects (keys this library does
+      // not know belong to the app and are kept), minus the passphrase.
+      for (const remote of remotes) parseSshRemoteConfig(remote);
+      set.call(settingsStore, key, remotes.map((remote) => withoutPassphrase(remote)));
     },
   };
 }

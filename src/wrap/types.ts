@@ -103,7 +103,8 @@ export interface SshSpawnWrapResult {
   sshRemoteUsed: SshRemoteConfig | null;
   /**
    * Exact bytes to write to ssh's stdin before ending it: stdin-delivered env values (if any) then
-   * the stdin-delivered prompt (if any). Equal to `prompt` when there is no `secretEnv`.
+   * the stdin-delivered prompt (if any). Equal to `prompt` when there is no `secretEnv`; with
+   * `secretEnv` it is non-enumerable, so `JSON.stringify` and object spread never copy the secrets.
    */
   stdin?: string;
   /** Readable POSIX form of what runs remotely, with secret values redacted. For display and logs only. */

@@ -203,18 +203,21 @@ export function wrapForRemote(
     configFile: options.sshConfigFile,
   });
   let display: string | undefined;
-  return {
+  const result: SshSpawnWrapResult = {
     command: options.sshPath ?? defaultSshPath(options.localPlatform),
     args: sshArgs,
     cwd: options.localCwd ?? homedir(),
     customEnvVars: undefined,
     prompt: stdinPrompt,
     sshRemoteUsed: withoutSecrets(remote),
-    ...(stdinPrompt !== undefined || secretLines ? { stdin } : {}),
+    ...(stdinPrompt !== undefined && !secretLines ? { stdin } : {}),
     // Built on first read: most callers spawn without ever displaying it.
     get remoteCommand(): string {
       display ??= buildRemoteCommand({ command: binary, args, cwd: plan.cwd, env: { ...redactEnv(env), ...redactEnv(secretEnv, Object.keys(secretEnv)) } });
       return display;
     },
   };
+  // With secretEnv, stdin carries the secret values: readable, but never serialised or spread.
+  if (secretLines) Object.defineProperty(result, 'stdin', { value: stdin, enumerable: false, configurable: true });
+  return result;
 }

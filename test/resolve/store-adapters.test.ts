@@ -63,8 +63,12 @@ describe('passphrase handling', () => {
 
     const settings = new Map<string, unknown>();
     const store = createSshRemoteStoreAdapter(settings);
-    store.setSshRemotes([{ ...good, passphrase: 'pp-very-secret' }, remote]);
-    expect(JSON.stringify(settings.get('sshRemotes'))).not.toContain('pp-very-secret');
+    store.setSshRemotes([{ ...good, passphrase: 'pp-very-secret', appColor: 'red' }, remote]);
+    const saved = settings.get('sshRemotes') as Array<Record<string, unknown>>;
+    expect(saved.map((entry) => 'passphrase' in entry)).toEqual([false, false]);
+    expect(JSON.stringify(saved)).not.toContain('pp-very-secret');
+    // Keys the app stored and this library does not know are kept.
+    expect(saved[0]!.appColor).toBe('red');
     expect((await store.getSshRemotes()).map((r) => r.id)).toEqual(['a', 'a']);
   });
 

@@ -156,6 +156,8 @@ describe('wrapSpawnWithSsh — remote', () => {
     expect(result.args.join(' ')).not.toContain('not-this');
     expect(result.remoteCommand).toContain(`TOKEN='<redacted>'`);
     expect(result.stdin!.endsWith(prompt)).toBe(true);
+    expect(JSON.stringify(result)).not.toContain('tok-secret-value');
+    expect({ ...result }).not.toHaveProperty('stdin');
     expect(runRemotely(result).stdout.replace(/ +/g, '')).toBe('tok-secret-value\n|5000\n');
   });
 
