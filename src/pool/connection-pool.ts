@@ -32,6 +32,11 @@ export interface AcquireOptions {
    * for a passphrase-protected key; BatchMode stays on). @default process.env
    */
   env?: NodeJS.ProcessEnv | undefined;
+  /**
+   * Extra ssh options for starting a master, as the run gets them (`BatchMode=no` from an askpass
+   * bridge, so the master may ask for a key passphrase). @default undefined
+   */
+  managedSshOptions?: Record<string, string> | undefined;
 }
 
 /** Construction options of {@link ConnectionPool}; all for tests or unusual hosts. */
@@ -193,13 +198,16 @@ export class ConnectionPool {
     const fingerprint = connectionFingerprint(remote, context);
     let masters = this.#remotes.get(fingerprint);
     // The latest caller's environment starts the next master (an askpass bridge lives per run).
-    if (masters) masters.context.env = options.env;
+    if (masters) {
+      masters.context.env = options.env;
+      masters.context.managedSshOptions = options.managedSshOptions;
+    }
     if (!masters) {
       masters = new RemoteMasters(
         remote,
         fingerprint,
         this.#controlDir()!,
-        { ...context, allowUnsafeOptions: options.allowUnsafeOptions, tracker: this.#helpers, env: options.env },
+        { ...context, allowUnsafeOptions: options.allowUnsafeOptions, tracker: this.#helpers, env: options.env, managedSshOptions: options.managedSshOptions },
         this.#control,
         (socketPath) => this.#socketPaths.set(socketPath, options.sshPath),
       );

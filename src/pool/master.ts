@@ -19,6 +19,8 @@ export interface MasterCommandContext {
    * passphrase-protected key). @default process.env
    */
   env?: NodeJS.ProcessEnv | undefined;
+  /** Extra ssh options for starting a master (e.g. `BatchMode=no` with an askpass bridge). */
+  managedSshOptions?: Record<string, string> | undefined;
 }
 
 /** Result of `ssh -O check`. */
@@ -166,7 +168,7 @@ export async function startMaster(
   context: MasterCommandContext = {},
 ): Promise<MasterStartResult> {
   const args = buildSshArgs(remote, undefined, {
-    managedOptions: { ControlMaster: 'yes', ControlPath: template, ControlPersist: String(persistSeconds) },
+    managedOptions: { ...context.managedSshOptions, ControlMaster: 'yes', ControlPath: template, ControlPersist: String(persistSeconds) },
     allowUnsafeOptions: context.allowUnsafeOptions,
     configFile: context.sshConfigFile,
   });

@@ -98,6 +98,26 @@ describe.skipIf(!tb)('a remote with a stored passphrase', () => {
     expect(after).toEqual([]);
   });
 
+  it('a pooled master for a passphrase-protected key is unlocked through the bridge too', async () => {
+    const { runWithSsh } = await import('../../src/exec/index.js');
+    const { ConnectionPool } = await import('../../src/pool/index.js');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const controlDir = mkdtempSync('/tmp/swap-');
+    const pool = new ConnectionPool({ controlDir });
+    try {
+      const remote = remoteFor(info, info.users[0]!, { privateKeyPath: info.encryptedClientKey, passphrase: 'testpass' });
+      const store = createMemoryStoreAdapter([remote]);
+      for (const word of ['first', 'second']) {
+        const result = await runWithSsh({ command: 'echo', args: [word], cwd: '~' }, { enabled: true, remoteId: remote.id }, store, { multiplex: true, connectionPool: pool });
+        expect(result).toMatchObject({ exitCode: 0, stdout: `${word}\n` });
+        expect(result.errorKind).toBeUndefined();
+      }
+    } finally {
+      await pool.closeAll();
+      rmSync(controlDir, { recursive: true, force: true });
+    }
+  });
+
   it('without the passphrase the same key is passphrase-required, not a hang', async () => {
     const { runWithSsh } = await import('../../src/exec/index.js');
     const remote = remoteFor(info, info.users[0]!, { privateKeyPath: info.encryptedClientKey });
