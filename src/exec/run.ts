@@ -78,16 +78,33 @@ export async function runWithSsh(
   checkLimit(options.timeoutMs, 'timeoutMs');
   checkLimit(options.maxBuffer, 'maxBuffer');
   checkLimit(options.killGraceMs, 'killGraceMs');
+  const startedAt = Date.now();
   const askpass = await withRunAskpass(agentSsh, store, options);
   let lease: Lease | undefined;
   try {
+    // timeoutMs covers the wait for a pooled slot or master too, not only the run itself.
+    const deadline = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
+    const signals = [options.signal, deadline].filter((signal): signal is AbortSignal => signal !== undefined);
+    const waitSignal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     try {
-      lease = await acquireForAgent(agentSsh, store, options.multiplex, askpass.options);
+      lease = await acquireForAgent(agentSsh, store, options.multiplex, { ...askpass.options, signal: waitSignal });
     } catch (error) {
-      if (!options.signal?.aborted) throw error; // aborted while queued: runPrepared reports it
+      if (!waitSignal?.aborted) throw error;
+      if (deadline?.aborted && !options.signal?.aborted) {
+        const wrapped = await wrapSpawnWithSsh(parseSshSpawnWrapConfig(config), agentSsh, store, { ...askpass.options, multiplex: undefined });
+        return notStartedResult(wrapped, {
+          timedOut: true,
+          errorKind: 'timeout',
+          errorMessage: `Timed out after ${options.timeoutMs} ms waiting for a pooled connection to the remote`,
+          hint: 'Raise timeoutMs or multiplex.maxConcurrentPerHost; long runs hold their host slot until they end.',
+          durationMs: Date.now() - startedAt,
+        });
+      }
+      // Aborted while queued: runPrepared reports it.
     }
     const leased = withLeaseOptions(askpass.options, lease);
-    const first = await runPrepared(config, agentSsh, store, leased);
+    const remaining = options.timeoutMs === undefined ? undefined : Math.max(0, options.timeoutMs - (Date.now() - startedAt));
+    const first = await runPrepared(config, agentSsh, store, { ...leased, timeoutMs: remaining });
     // One retry, only when the remote side never started and the master turned out dead.
     return lease && (await retryOnFreshMaster(lease, first)) ? await runPrepared(config, agentSsh, store, leased) : first;
   } finally {

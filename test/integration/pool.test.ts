@@ -105,6 +105,23 @@ describe.skipIf(!availability.ok)('connection pool against a real sshd with defa
     expect(accepted() - before).toBe(0);
   });
 
+  it('timeoutMs also bounds the wait for a pooled slot', async () => {
+    const multiplex = { maxConcurrentPerHost: 1 };
+    const held = await pool.acquire(remote, multiplex);
+    try {
+      const started = Date.now();
+      const result = await runWithSsh({ command: 'echo', args: ['never'], cwd: '~' }, { enabled: true, remoteId: remote.id }, createMemoryStoreAdapter([remote]), {
+        multiplex,
+        connectionPool: pool,
+        timeoutMs: 500,
+      });
+      expect(result).toMatchObject({ timedOut: true, errorKind: 'timeout', remoteStarted: false, exitCode: null });
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      held.release();
+    }
+  });
+
   it('a master killed mid-way (SIGKILL, SIGTERM) or dropped by an sshd restart: the next run still succeeds, first time', async () => {
     const lease = await pool.acquire(remote, true);
     const socket = lease.controlPath!;
