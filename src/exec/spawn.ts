@@ -1,8 +1,7 @@
 import { SshWrapError } from '../errors/index.js';
-import { utf8Length } from '../quoting/index.js';
 import type { SshRemoteStoreAdapter } from '../resolve/index.js';
 import { parseSshSpawnWrapConfig, type AgentSshRemoteConfig, type ParsedSshSpawnWrapConfig, type SshSpawnWrapConfig } from '../schemas/index.js';
-import { promptWords, wrapSpawnWithSsh, type SshSpawnWrapResult, type WrapSpawnOptions } from '../wrap/index.js';
+import { promptFitsThreshold, promptWords, wrapSpawnWithSsh, type SshSpawnWrapResult, type WrapSpawnOptions } from '../wrap/index.js';
 import { nodeExecutor, type ChildProcessLike, type SpawnExecutor } from './executor.js';
 import type { Askpass } from '../auth/index.js';
 import { withRunAskpass } from './askpass-run.js';
@@ -11,7 +10,6 @@ import { randomMarkerToken } from './markers.js';
 import { remoteChild } from './remote-child.js';
 import { writeStdin } from './stdin.js';
 
-const DEFAULT_PROMPT_STDIN_THRESHOLD = 4000;
 
 /**
  * Options for {@link spawnWithSsh}: everything {@link WrapSpawnOptions} takes, plus how to spawn.
@@ -91,8 +89,7 @@ export function planSpawn(wrapped: SshSpawnWrapResult, config: ParsedSshSpawnWra
   }
   const env = { ...baseEnv, ...wrapped.customEnvVars, ...options.secretEnv };
   const prompt = wrapped.prompt;
-  const threshold = options.promptStdinThreshold ?? DEFAULT_PROMPT_STDIN_THRESHOLD;
-  if (prompt === undefined || utf8Length(prompt) <= threshold) {
+  if (prompt === undefined || promptFitsThreshold(prompt, options.promptStdinThreshold)) {
     return { command: wrapped.command, args: [...wrapped.args, ...promptWords(config)], cwd: wrapped.cwd, env, input: undefined, keepStdin, local: true };
   }
   return { command: wrapped.command, args: wrapped.args, cwd: wrapped.cwd, env, input: prompt, keepStdin, local: true };

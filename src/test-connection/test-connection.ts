@@ -9,7 +9,7 @@ import type { SshRemoteTestResult, TestConnectionOptions } from './types.js';
 
 const TIMEOUT_MARGIN_MS = 10_000;
 
-/** ConnectTimeout as ssh will use it: the first value wins, and customOptions come first. */
+/** ConnectTimeout as ssh will get it: merged like buildSshArgs does (one value, later layers win). */
 function connectTimeoutMs(remote: SshRemoteConfig, options: TestConnectionOptions): number {
   const merged = mergeSshOptions([DEFAULT_SSH_OPTIONS, options.managedSshOptions, remote.customOptions]);
   const value = Number(merged.find(([name]) => name.toLowerCase() === 'connecttimeout')?.[1]);

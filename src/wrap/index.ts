@@ -4,7 +4,7 @@ export { buildSshArgs, sshDestination, sshOptionValue, type BuildSshArgsOptions 
 export { buildRemoteCommand, remoteDirWord, type RemoteCommandSpec } from './remote-command.js';
 export { buildRemoteScript, wrapForAnyShell, encodeSecretLines, markerLine, type RemoteScriptSpec, type RemoteScriptEvent } from './remote-script.js';
 export { remotePathLines, AUGMENTED_PATH_DIRS, type RemotePathMode } from './remote-path.js';
-export { promptWords } from './prompt.js';
+export { promptWords, promptFitsThreshold, DEFAULT_PROMPT_STDIN_THRESHOLD } from './prompt.js';
 export { isSecretEnvName, redactEnv, redactValues, withoutSecrets, REDACTED } from './redact.js';
 export { wrapSpawnWithSsh, wrapForRemote } from './wrap-spawn.js';
 export type { WrapSpawnOptions, SshSpawnWrapResult } from './types.js';

@@ -31,6 +31,7 @@ function pathExpression(dir: string): string {
  */
 export function buildPowerShellScript(spec: RemoteScriptSpec): string {
   const token = spec.statusMarker;
+  if (token !== undefined && !/^[A-Za-z0-9_-]+$/.test(token)) throw new TypeError('statusMarker must match [A-Za-z0-9_-]+');
   const nullStdin = spec.commandStdin === 'null';
   const lines = ["$ErrorActionPreference = 'Stop'"];
   if (token !== undefined) lines.push(mark(token, 'pid', ':$PID').trim());

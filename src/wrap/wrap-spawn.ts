@@ -11,7 +11,7 @@ import {
   type SshRemoteConfig,
   type SshSpawnWrapConfig,
 } from '../schemas/index.js';
-import { promptWords } from './prompt.js';
+import { DEFAULT_PROMPT_STDIN_THRESHOLD, promptFitsThreshold, promptWords } from './prompt.js';
 import { redactEnv, withoutSecrets } from './redact.js';
 import { buildRemoteCommand } from './remote-command.js';
 import { buildRemoteScript, encodeSecretLines, wrapForAnyShell, type RemoteScriptSpec } from './remote-script.js';
@@ -20,7 +20,6 @@ import { defaultSshPath } from './ssh-path.js';
 import { buildPowerShellScript, wrapForPowerShell } from './windows-script.js';
 import type { SshSpawnWrapResult, WrapSpawnOptions } from './types.js';
 
-const DEFAULT_PROMPT_STDIN_THRESHOLD = 4000;
 const DEFAULT_MAX_COMMAND_BYTES = 100_000;
 // cmd.exe, the default shell of Windows OpenSSH, refuses command lines over 8191 characters.
 const DEFAULT_MAX_COMMAND_BYTES_WINDOWS = 8000;
@@ -174,8 +173,7 @@ export function wrapForRemote(
   const embeddedWords = promptWords(spawnConfig);
   assertNoNul(embeddedWords, 'promptArgs');
   const prompt = spawnConfig.prompt;
-  // UTF-8 never takes fewer bytes than UTF-16 units, so a long prompt is known too large unscanned.
-  const canEmbed = prompt === undefined || (prompt.length <= threshold && utf8Length(prompt) <= threshold);
+  const canEmbed = prompt === undefined || promptFitsThreshold(prompt, threshold);
   let args = [...spawnConfig.args, ...embeddedWords];
   let stdinPrompt: string | undefined;
   let remoteInvocation = canEmbed ? buildRemoteInvocation(plan, args, false, options) : undefined;

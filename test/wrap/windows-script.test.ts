@@ -69,3 +69,9 @@ describe('local Windows (ssh.exe)', () => {
     expect(result.cwd).toBe('C:\\Users\\me');
   });
 });
+
+describe('buildPowerShellScript input checks', () => {
+  it('refuses a marker token that would need quoting', () => {
+    expect(() => buildPowerShellScript({ command: 'x', args: [], statusMarker: 'a"$(x)' })).toThrow(TypeError);
+  });
+});
