@@ -31,6 +31,9 @@ export async function terminateChild(child: ChildProcessLike, graceMs: number): 
   await Promise.race([exited, delay(5_000)]);
 }
 
+/** Upper bound for stopping a remote command over a second connection (TERM, 2 s, KILL). */
+export const REMOTE_KILL_TIMEOUT_MS = 8_000;
+
 /** How {@link killRemoteProcessGroup} connects (the same settings the run used). */
 export interface RemoteKillOptions {
   executor: SpawnExecutor;

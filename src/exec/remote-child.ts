@@ -1,19 +1,12 @@
 import type { SshSpawnWrapResult } from '../wrap/index.js';
-import type { ChildProcessLike, SpawnExecutor } from './executor.js';
-import { killRemoteProcessGroup } from './kill.js';
+import type { ChildProcessLike } from './executor.js';
+import { killRemoteProcessGroup, REMOTE_KILL_TIMEOUT_MS, type RemoteKillOptions } from './kill.js';
 import { createStatusMarkerStripper, type StatusMarker } from './markers.js';
 
-const REMOTE_KILL_TIMEOUT_MS = 8_000;
-
-/** How the remote kill connects: the same settings the run used. */
-export interface RemoteChildContext {
+/** The run's settings (the remote kill connects with the same ones) and its marker token. */
+export interface RemoteChildContext extends Omit<RemoteKillOptions, 'sshPath' | 'cwd' | 'timeoutMs'> {
   wrapped: SshSpawnWrapResult;
   token: string;
-  executor: SpawnExecutor;
-  env: NodeJS.ProcessEnv;
-  managedSshOptions?: Record<string, string> | undefined;
-  allowUnsafeOptions?: string[] | undefined;
-  sshConfigFile?: string | undefined;
   signal?: AbortSignal | undefined;
 }
 

@@ -1,6 +1,6 @@
 import type { RemoteScriptEvent, SshSpawnWrapResult } from '../wrap/index.js';
 import { nodeExecutor, type ChildProcessLike } from './executor.js';
-import { killRemoteProcessGroup, terminateChild, whenExited } from './kill.js';
+import { killRemoteProcessGroup, REMOTE_KILL_TIMEOUT_MS, terminateChild, whenExited } from './kill.js';
 import { StatusMarkerParser } from './markers.js';
 import type { RemoteStatus } from './outcome.js';
 import { OutputCollector } from './output.js';
@@ -13,7 +13,6 @@ const DEFAULT_KILL_GRACE_MS = 2_000;
 // ssh's stdout/stderr can outlive it when a ControlPersist master inherited them.
 const STREAM_GRACE_MS = 1_000;
 const SSH_STDERR_LIMIT = 64 * 1024;
-const REMOTE_KILL_TIMEOUT_MS = 8_000;
 
 function streamDone(stream: NodeJS.ReadableStream | null): Promise<void> {
   if (!stream) return Promise.resolve();
