@@ -4,6 +4,7 @@ import { parseSshSpawnWrapConfig, type AgentSshRemoteConfig, type SshSpawnWrapCo
 import { wrapSpawnWithSsh } from '../wrap/index.js';
 import { nodeExecutor, type ChildProcessLike } from './executor.js';
 import { withRunAskpass } from './askpass-run.js';
+import { pinRemote } from './pinned-store.js';
 import { randomMarkerToken } from './markers.js';
 import { notStartedResult, remoteOutcome, spawnFailure } from './outcome.js';
 import type { SshRunResult } from './result.js';
@@ -79,6 +80,7 @@ export async function runWithSsh(
   checkLimit(options.maxBuffer, 'maxBuffer');
   checkLimit(options.killGraceMs, 'killGraceMs');
   const startedAt = Date.now();
+  store = await pinRemote(agentSsh, store);
   const askpass = await withRunAskpass(agentSsh, store, options);
   let lease: Lease | undefined;
   try {

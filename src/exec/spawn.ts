@@ -5,6 +5,7 @@ import { promptFitsThreshold, promptWords, wrapSpawnWithSsh, type SshSpawnWrapRe
 import { nodeExecutor, type ChildProcessLike, type SpawnExecutor } from './executor.js';
 import type { Askpass } from '../auth/index.js';
 import { withRunAskpass } from './askpass-run.js';
+import { pinRemote } from './pinned-store.js';
 import { acquireForAgent, withLeaseOptions, type ConnectionPool, type Lease, type MultiplexOption } from '../pool/index.js';
 import { randomMarkerToken } from './markers.js';
 import { remoteChild } from './remote-child.js';
@@ -202,6 +203,7 @@ export async function spawnWithSsh(
   options: SpawnWithSshOptions = {},
 ): Promise<SpawnWithSshResult> {
   const parsed = parseSshSpawnWrapConfig(config);
+  store = await pinRemote(agentSsh, store);
   const askpass = await withRunAskpass(agentSsh, store, options);
   let lease: Lease | undefined;
   try {

@@ -293,3 +293,17 @@ describe('runWithSsh (fake executor)', () => {
     expect(onStdout.mock.calls.every(([t]) => !String(t).includes('\uFFFD'))).toBe(true);
   });
 });
+
+describe('store reads per run', () => {
+  it('runWithSsh resolves the remote once, however many layers need it', async () => {
+    let reads = 0;
+    const counting = { getSshRemoteById: (id: string) => (reads++, id === 'r1' ? store.getSshRemoteById!(id) : undefined), getSshRemotes: () => store.getSshRemotes() };
+    const executor = fakeExecutor((child) => {
+      child.marker('pid', 99).marker('started').marker('exit', 0);
+      child.exit(0);
+    });
+    const result = await runWithSsh(config, agent, counting, { shell: 'posix', executor });
+    expect(result.exitCode).toBe(0);
+    expect(reads).toBe(1);
+  });
+});
