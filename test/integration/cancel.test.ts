@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { eventually } from '../exec/testbed-helpers.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConnectionPool, killRemoteProcessGroup, type Lease } from '../../src/pool/index.js';
 import { parseSshRemoteConfig, type SshRemoteConfig } from '../../src/schemas/index.js';
@@ -33,15 +34,6 @@ function localProcesses(token: string): string[] {
   });
 }
 
-async function until(condition: () => boolean, timeoutMs = 5_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return true;
-}
-
 /**
  * A remote tree: the sshwrap script, an sh and its two sleeping children; `token` marks it in
  * `ps`. Resolves once all four run (so a trap is in place and the whole tree is there to kill).
@@ -50,7 +42,7 @@ async function startTree(remote: SshRemoteConfig, lease: Lease | undefined, toke
   const script = `${ignoreTerm ? "trap '' TERM; " : ''}sleep 300 & sleep 300 & wait # ${token}`;
   const run = spawnLeased(remote, lease, 'sh', ['-c', script], { timeoutMs: 60_000 });
   const pid = await run.remotePid;
-  if (pid !== null) await until(() => liveGroupMembers(pid).length >= 4);
+  if (pid !== null) await eventually(() => liveGroupMembers(pid).length >= 4);
   return run;
 }
 
@@ -98,7 +90,7 @@ describe.skipIf(!tb)('cancellation stops the remote process tree', () => {
     expect(liveGroupMembers(pid!).length).toBeGreaterThan(0);
     const cleanup = await killRemoteProcessGroup(remote, pid!);
     expect(cleanup.outcome).toBe('terminated');
-    expect(await until(() => remoteProcesses(u.name, token).length === 0)).toBe(true);
+    expect(await eventually(() => remoteProcesses(u.name, token).length === 0)).toBe(true);
   });
 
   describe.each(ALL_SHELLS)('login shell %s', (shell) => {
@@ -114,8 +106,8 @@ describe.skipIf(!tb)('cancellation stops the remote process tree', () => {
       expect(result).toEqual({ outcome: 'terminated', viaMaster: true, stderr: '' });
       expect(outcome.timedOut).toBe(false);
       expect(await waitGroupGone(pid!)).toBe(true);
-      expect(await until(() => remoteProcesses(u.name, token).length === 0)).toBe(true);
-      expect(await until(() => localProcesses(token).length === 0)).toBe(true);
+      expect(await eventually(() => remoteProcesses(u.name, token).length === 0)).toBe(true);
+      expect(await eventually(() => localProcesses(token).length === 0)).toBe(true);
     });
   });
 
@@ -127,7 +119,7 @@ describe.skipIf(!tb)('cancellation stops the remote process tree', () => {
     const { pid, result } = await cancel(remote, run, undefined);
     expect(result).toMatchObject({ outcome: 'terminated', viaMaster: false });
     expect(await waitGroupGone(pid!)).toBe(true);
-    expect(await until(() => remoteProcesses(u.name, token).length === 0)).toBe(true);
+    expect(await eventually(() => remoteProcesses(u.name, token).length === 0)).toBe(true);
   });
 
   it('a tree that ignores SIGTERM gets SIGKILL after the grace period', async () => {
@@ -142,7 +134,7 @@ describe.skipIf(!tb)('cancellation stops the remote process tree', () => {
     run.child.kill('SIGTERM');
     await run.done;
     lease.release();
-    expect(await until(() => remoteProcesses(u.name, token).length === 0)).toBe(true);
+    expect(await eventually(() => remoteProcesses(u.name, token).length === 0)).toBe(true);
   });
 
   it('a process group that already exited is reported, not an error', async () => {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import { eventually } from '../exec/testbed-helpers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkMaster, closeAll, ConnectionPool, defaultConnectionPool, retryOnFreshMaster, type Lease, type MultiplexOption } from '../../src/pool/index.js';
 import { parseSshRemoteConfig, type SshRemoteConfig } from '../../src/schemas/index.js';
@@ -35,16 +36,7 @@ function processesMentioning(needle: string): string[] {
 async function exitMasterAt(socket: string): Promise<void> {
   const status = await checkMaster(socket);
   if (status.pid) process.kill(status.pid, 'SIGTERM');
-  await until(() => !fs.existsSync(socket));
-}
-
-async function until(condition: () => boolean, timeoutMs = 3_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return true;
+  await eventually(() => !fs.existsSync(socket), 3_000);
 }
 
 describe.skipIf(!availability.ok)('connection pool against a real sshd with default limits', () => {
@@ -131,7 +123,7 @@ describe.skipIf(!availability.ok)('connection pool against a real sshd with defa
       expect(before.running).toBe(true);
       if (kill === 'restart') await bed.restart();
       else process.kill(before.pid!, kill);
-      await until(() => !fs.readdirSync('/proc').includes(String(before.pid)));
+      await eventually(() => !fs.readdirSync('/proc').includes(String(before.pid)), 3_000);
       const result = await run();
       expect(result, `after ${kill}`).toMatchObject({ code: 0, stdout: 'pooled\n' });
       const after = await checkMaster(socket);
@@ -233,7 +225,7 @@ describe.skipIf(!availability.ok)('connection pool against a real sshd with defa
     expect(processesMentioning(controlDir).length).toBeGreaterThanOrEqual(3);
     await pool.closeAll();
     expect(fs.readdirSync(controlDir)).toEqual([]);
-    expect(await until(() => processesMentioning(controlDir).length === 0)).toBe(true);
+    expect(await eventually(() => processesMentioning(controlDir).length === 0, 3_000)).toBe(true);
     expect(established()).toBe(0);
   });
 
@@ -247,6 +239,6 @@ describe.skipIf(!availability.ok)('connection pool against a real sshd with defa
     expect(fs.existsSync(lease.controlPath!)).toBe(true);
     await closeAll();
     expect(fs.existsSync(lease.controlPath!)).toBe(false);
-    expect(await until(() => processesMentioning(lease.controlPath!).length === 0)).toBe(true);
+    expect(await eventually(() => processesMentioning(lease.controlPath!).length === 0, 3_000)).toBe(true);
   });
 });
