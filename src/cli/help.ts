@@ -1,3 +1,12 @@
+// The flags `wrap` and `exec` share (they build the same run: see run-plan.ts).
+const RUN_OPTIONS = `  --remotes FILE       remotes file (JSON array or { "sshRemotes": [...] })
+  --cwd DIR            remote working directory (default: ~)
+  --env NAME=VALUE     environment variable for the command (repeatable);
+                       secret-looking names (*_TOKEN, *_API_KEY, ...) go over stdin
+  --prompt-file FILE   prompt for the command ('-' reads stdin)
+  --ssh-config FILE    ssh config file instead of ~/.ssh/config
+`;
+
 /**
  * `--help` texts, one per command; kept together so they read as one manual.
  *
@@ -35,13 +44,7 @@ command, stdin size) as JSON, plus the effective user/host/port. Spawns nothing
 
 Options:
   --dry-run            required: this command only prints
-  --remotes FILE       remotes file (JSON array or { "sshRemotes": [...] })
-  --cwd DIR            remote working directory (default: ~)
-  --env NAME=VALUE     environment variable for the command (repeatable);
-                       secret-looking names (*_TOKEN, *_API_KEY, ...) go over stdin
-  --prompt-file FILE   prompt for the command ('-' reads stdin)
-  --ssh-config FILE    ssh config file instead of ~/.ssh/config
-  -h, --help           show this help
+${RUN_OPTIONS}  -h, --help           show this help
 
 Exit status: 0 printed, 2 bad usage or configuration.
 `,
@@ -51,13 +54,7 @@ Run a command on the remote, streaming its stdout and stderr, and exit with
 its exit status.
 
 Options:
-  --remotes FILE       remotes file (JSON array or { "sshRemotes": [...] })
-  --cwd DIR            remote working directory (default: ~)
-  --env NAME=VALUE     environment variable for the command (repeatable);
-                       secret-looking names (*_TOKEN, *_API_KEY, ...) go over stdin
-  --prompt-file FILE   prompt for the command ('-' reads stdin)
-  --ssh-config FILE    ssh config file instead of ~/.ssh/config
-  --timeout SECONDS    stop the run (remote included) after this long
+${RUN_OPTIONS}  --timeout SECONDS    stop the run (remote included) after this long
   -h, --help           show this help
 
 Exit status:
