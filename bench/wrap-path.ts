@@ -2,7 +2,7 @@ import { Bench } from 'tinybench';
 import { encodeForAnyShell } from '../src/quoting/index.js';
 import { createMemoryStoreAdapter } from '../src/resolve/index.js';
 import { parseSshRemoteConfig, parseSshSpawnWrapConfig } from '../src/schemas/index.js';
-import { buildRemoteScript, buildSshArgs, remotePathLines, wrapForAnyShell, wrapForRemote, wrapSpawnWithSsh } from '../src/wrap/index.js';
+import { buildRemoteScript, buildSshArgs, remotePathLines, anyShellCommand, wrapForRemote, wrapSpawnWithSsh } from '../src/wrap/index.js';
 
 export interface WrapPathResult {
   /** Median µs per call of each measured function. */
@@ -37,7 +37,7 @@ export async function benchWrapPath(timeMs = 1_000): Promise<WrapPathResult> {
   const remote = parseSshRemoteConfig(ENTRY);
   const spec = { command: 'claude', args: [...CONFIG.args, '--', CONFIG.prompt], cwd: CONFIG.cwd, env: CONFIG.customEnvVars, commandStdin: 'null' as const };
   const script = buildRemoteScript(spec);
-  const invocation = wrapForAnyShell(script);
+  const invocation = anyShellCommand(script);
 
   const bench = new Bench({ time: timeMs, warmupTime: 200 });
   bench

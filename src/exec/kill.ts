@@ -1,6 +1,6 @@
 import { buildKillScript } from '../pool/kill-remote.js';
 import type { SshRemoteConfig } from '../schemas/index.js';
-import { buildSshArgs, wrapForAnyShell } from '../wrap/index.js';
+import { buildSshArgs, anyShellCommand } from '../wrap/index.js';
 import { type ChildProcessLike, type SpawnExecutor } from './executor.js';
 
 /** Resolves when the child has exited (immediately if it already has). */
@@ -59,7 +59,7 @@ export async function killRemoteProcessGroup(remote: SshRemoteConfig, pid: numbe
   if (!Number.isSafeInteger(pid) || pid <= 1) return;
   let child: ChildProcessLike;
   try {
-    const args = buildSshArgs(remote, wrapForAnyShell(buildKillScript(pid, 'TERM', 2_000)), {
+    const args = buildSshArgs(remote, anyShellCommand(buildKillScript(pid, 'TERM', 2_000)), {
       // Use a running master if there is one, but never become one: this connection is a one-off.
       managedOptions: options.managedSshOptions ? { ...options.managedSshOptions, ControlMaster: 'no' } : undefined,
       allowUnsafeOptions: options.allowUnsafeOptions,

@@ -1,6 +1,6 @@
 import { SshWrapError } from '../errors/index.js';
 import type { SshRemoteConfig } from '../schemas/index.js';
-import { buildSshArgs, wrapForAnyShell } from '../wrap/index.js';
+import { buildSshArgs, anyShellCommand } from '../wrap/index.js';
 import type { Lease } from './lease.js';
 import { runSshCommand } from './ssh-command.js';
 
@@ -92,7 +92,7 @@ function outcomeFor(code: number | null, signal: RemoteSignal): RemoteKillResult
  *
  * Goes through the lease's master when pooled (milliseconds), else opens a fresh connection; if
  * the master refuses (dead, or at MaxSessions) it retries once on a fresh connection. Works under
- * any login shell (the script is wrapped with `wrapForAnyShell`). Never rejects for remote
+ * any login shell (the script is wrapped with `anyShellCommand`). Never rejects for remote
  * failures: see {@link RemoteKillResult.outcome}.
  *
  * @throws {SshWrapError} `INVALID_CONFIG` when `pid` is not an integer above 1 (`-1` would mean
@@ -113,7 +113,7 @@ export async function killRemoteProcessGroup(
   if (!Number.isInteger(pid) || pid <= 1) throw new SshWrapError('INVALID_CONFIG', `pid must be an integer above 1, got ${pid}`, { field: 'pid' });
   if (!SIGNALS.has(signal)) throw new SshWrapError('INVALID_CONFIG', `signal must be one of ${[...SIGNALS].join(', ')}`, { field: 'signal' });
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
-  const command = wrapForAnyShell(buildKillScript(pid, signal, graceMs));
+  const command = anyShellCommand(buildKillScript(pid, signal, graceMs));
   const run = async (managedOptions: Record<string, string> | undefined) => {
     const args = buildSshArgs(remote, command, { managedOptions, allowUnsafeOptions: options.allowUnsafeOptions, configFile: options.sshConfigFile });
     return runSshCommand(options.sshPath ?? 'ssh', args, { timeoutMs: graceMs + CONNECT_BUDGET_MS });

@@ -92,10 +92,10 @@ export function buildRemoteScript(spec: RemoteScriptSpec): string {
  *
  * @example
  * ```ts
- * wrapForAnyShell('exec echo hi'); // => exec /bin/sh -c 'eval "$(printf "$1")"' sshwrap 'exec echo hi'
+ * anyShellCommand('exec echo hi'); // => exec /bin/sh -c 'eval "$(printf "$1")"' sshwrap 'exec echo hi'
  * ```
  */
-export function wrapForAnyShell(script: string): string {
+export function anyShellCommand(script: string): string {
   return `exec /bin/sh -c 'eval "$(printf "$1")"' sshwrap '${encodeForAnyShell(script)}'`;
 }
 

@@ -79,9 +79,9 @@ export function buildPowerShellScript(spec: RemoteScriptSpec): string {
  *
  * @example
  * ```ts
- * wrapForPowerShell('exit 3'); // => 'powershell -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ZQB4AGkAdAAgADMA'
+ * powerShellCommand('exit 3'); // => 'powershell -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ZQB4AGkAdAAgADMA'
  * ```
  */
-export function wrapForPowerShell(script: string): string {
+export function powerShellCommand(script: string): string {
   return `powershell -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ${encodePowerShellCommand(script)}`;
 }

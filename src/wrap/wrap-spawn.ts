@@ -14,10 +14,10 @@ import {
 import { DEFAULT_PROMPT_STDIN_THRESHOLD, promptFitsThreshold, promptWords } from './prompt.js';
 import { redactEnv, withoutSecrets } from './redact.js';
 import { buildRemoteCommand } from './remote-command.js';
-import { buildRemoteScript, encodeSecretLines, wrapForAnyShell, type RemoteScriptSpec } from './remote-script.js';
+import { buildRemoteScript, encodeSecretLines, anyShellCommand, type RemoteScriptSpec } from './remote-script.js';
 import { buildSshArgs } from './ssh-args.js';
 import { defaultSshPath } from './ssh-path.js';
-import { buildPowerShellScript, wrapForPowerShell } from './windows-script.js';
+import { buildPowerShellScript, powerShellCommand } from './windows-script.js';
 import type { SshSpawnWrapResult, WrapSpawnOptions } from './types.js';
 
 const DEFAULT_MAX_COMMAND_BYTES = 100_000;
@@ -75,9 +75,9 @@ function buildRemoteInvocation(plan: Plan, args: string[], stdinPrompt: boolean,
     commandStdin: stdinPrompt || options.keepStdin ? 'inherit' : 'null',
     statusMarker: options.statusMarker,
   };
-  if (plan.remote.remotePlatform === 'windows') return wrapForPowerShell(buildPowerShellScript(spec));
+  if (plan.remote.remotePlatform === 'windows') return powerShellCommand(buildPowerShellScript(spec));
   const script = buildRemoteScript(spec);
-  return options.shell === 'posix' ? script : wrapForAnyShell(script);
+  return options.shell === 'posix' ? script : anyShellCommand(script);
 }
 
 /**

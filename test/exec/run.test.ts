@@ -188,7 +188,7 @@ describe('runWithSsh (fake executor)', () => {
     const killer = executor.children[1]!;
     expect(killer.command).toBe('ssh');
     expect(killer.args.at(-2)).toBe('dev@gpu.example');
-    // Sent through wrapForAnyShell, so it decodes to the kill script under any login shell.
+    // Sent through anyShellCommand, so it decodes to the kill script under any login shell.
     expect(killer.args.at(-1)).toMatch(/^exec \/bin\/sh -c /);
   });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SshWrapError } from '../../src/errors/index.js';
 import { buildKillScript, killRemoteProcessGroup } from '../../src/pool/kill-remote.js';
 import { parseSshRemoteConfig } from '../../src/schemas/index.js';
-import { wrapForAnyShell } from '../../src/wrap/index.js';
+import { anyShellCommand } from '../../src/wrap/index.js';
 import { liveGroupMembers, waitGroupGone } from './proc-groups.js';
 
 
@@ -51,7 +51,7 @@ describe('buildKillScript', () => {
 
   it('survives the any-shell wrapping byte for byte', async () => {
     const pgid = await startGroup();
-    const result = spawnSync('/bin/sh', ['-c', wrapForAnyShell(buildKillScript(pgid, 'KILL', 0))], { timeout: 10_000 });
+    const result = spawnSync('/bin/sh', ['-c', anyShellCommand(buildKillScript(pgid, 'KILL', 0))], { timeout: 10_000 });
     expect(result.status).toBe(0);
     expect(await waitGroupGone(pgid)).toBe(true);
   });

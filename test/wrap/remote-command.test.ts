@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { buildRemoteCommand, buildRemoteScript, remoteDirWord, remotePathLines, wrapForAnyShell, encodeSecretLines, markerLine } from '../../src/wrap/index.js';
+import { buildRemoteCommand, buildRemoteScript, remoteDirWord, remotePathLines, anyShellCommand, encodeSecretLines, markerLine } from '../../src/wrap/index.js';
 
 describe('buildRemoteCommand', () => {
   it('is the reference shape with every piece quoted', () => {
@@ -94,9 +94,9 @@ describe('remotePathLines', () => {
   });
 });
 
-describe('wrapForAnyShell', () => {
+describe('anyShellCommand', () => {
   it('hands the login shell a single-quoted, shell-neutral printf format', () => {
-    const command = wrapForAnyShell("echo 'it''s' \\ !");
+    const command = anyShellCommand("echo 'it''s' \\ !");
     expect(command.startsWith(`exec /bin/sh -c 'eval "$(printf "$1")"' sshwrap '`)).toBe(true);
     const body = command.slice(command.lastIndexOf(" '") + 2, -1);
     expect(body).not.toMatch(/['!`\n%]/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
-import { buildPowerShellScript, wrapForPowerShell, wrapSpawnWithSsh } from '../../src/wrap/index.js';
+import { buildPowerShellScript, powerShellCommand, wrapSpawnWithSsh } from '../../src/wrap/index.js';
 
 const decode = (command: string) => Buffer.from(command.split(' ').at(-1)!, 'base64').toString('utf16le');
 const store = createMemoryStoreAdapter([{ id: 'win', name: 'Windows box', host: 'winbox', username: 'dev', remotePlatform: 'windows' }]);
@@ -47,7 +47,7 @@ describe('Windows remotes (PowerShell -EncodedCommand)', () => {
     expect(script).toContain('TK:started');
     expect(script).toContain('TK:exit:$sw_s');
     expect(script).not.toContain('$env:Path');
-    expect(wrapForPowerShell('exit 3')).toBe('powershell -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ZQB4AGkAdAAgADMA');
+    expect(powerShellCommand('exit 3')).toBe('powershell -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ZQB4AGkAdAAgADMA');
   });
 });
 
