@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import { ConnectionPool } from '../src/pool/index.js';
 import { parseSshSpawnWrapConfig } from '../src/schemas/index.js';
 import { wrapForRemote } from '../src/wrap/index.js';
@@ -50,7 +51,7 @@ export async function benchSequential(bench: BenchBed, runs = 50): Promise<Seque
   const socket = `${bench.controlDir}/raw-master`;
   const rawViaMaster = [...bench.rawArgs.slice(0, -1), '-S', socket, bench.rawArgs.at(-1)!];
   // What the library sends for `true`, for the same-command baseline.
-  const wrapped = wrapForRemote(parseSshSpawnWrapConfig({ command: 'true', args: [], cwd: '~' }), bench.remote, undefined, { statusMarker: 'swbench' });
+  const wrapped = wrapForRemote(parseSshSpawnWrapConfig({ command: 'true', args: [], cwd: '~' }), bench.remote, undefined, { statusMarker: 'swbench', sshPath: 'ssh', localCwd: homedir() });
   const sameCommand = wrapped.args.at(-1)!;
   try {
     const cold: number[] = [];

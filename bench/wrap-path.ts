@@ -2,7 +2,8 @@ import { Bench } from 'tinybench';
 import { encodeForAnyShell } from '../src/quoting/index.js';
 import { createMemoryStoreAdapter } from '../src/resolve/index.js';
 import { parseSshRemoteConfig, parseSshSpawnWrapConfig } from '../src/schemas/index.js';
-import { buildRemoteScript, buildSshArgs, remotePathLines, anyShellCommand, wrapForRemote, wrapSpawnWithSsh } from '../src/wrap/index.js';
+import { wrapSpawnWithSsh } from '../src/exec/index.js';
+import { buildRemoteScript, buildSshArgs, remotePathLines, anyShellCommand, wrapForRemote } from '../src/wrap/index.js';
 
 export interface WrapPathResult {
   /** Median µs per call of each measured function. */
@@ -35,6 +36,7 @@ export async function benchWrapPath(timeMs = 1_000): Promise<WrapPathResult> {
   const agentSsh = { enabled: true, remoteId: 'gpu-1' };
   const parsed = parseSshSpawnWrapConfig(CONFIG);
   const remote = parseSshRemoteConfig(ENTRY);
+  const LOCAL = { sshPath: 'ssh', localCwd: '/home/bench' };
   const spec = { command: 'claude', args: [...CONFIG.args, '--', CONFIG.prompt], cwd: CONFIG.cwd, env: CONFIG.customEnvVars, commandStdin: 'null' as const };
   const script = buildRemoteScript(spec);
   const invocation = anyShellCommand(script);
@@ -45,10 +47,10 @@ export async function benchWrapPath(timeMs = 1_000): Promise<WrapPathResult> {
       await wrapSpawnWithSsh(CONFIG, agentSsh, store);
     })
     .add('wrapForRemote (sync core)', () => {
-      wrapForRemote(parsed, remote, undefined, {});
+      wrapForRemote(parsed, remote, undefined, LOCAL);
     })
     .add("wrapForRemote, remotePath 'inherit'", () => {
-      wrapForRemote(parsed, remote, undefined, { remotePath: 'inherit' });
+      wrapForRemote(parsed, remote, undefined, { ...LOCAL, remotePath: 'inherit' });
     })
     .add('  parseSshSpawnWrapConfig', () => {
       parseSshSpawnWrapConfig(CONFIG);

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { createMemoryStoreAdapter, type SshRemoteStoreAdapter } from '../resolve/index.js';
 import type { AgentSshRemoteConfig, SshSpawnWrapConfig } from '../schemas/index.js';
-import { isSecretEnvName, type WrapSpawnOptions } from '../wrap/index.js';
+import type { WrapSpawnOptions } from '../exec/index.js';
+import { splitEnvForTransport, type EnvOnStdin } from '../wrap/index.js';
 import { parseEnvFlags, remoteAndCommand, type ParsedCommandLine } from './args.js';
 import type { CliIo } from './io.js';
 import { pickRemote, type PickedRemote } from './pick-remote.js';
@@ -21,6 +22,7 @@ export const RUN_FLAGS = {
   env: { type: 'string', multiple: true },
   'prompt-file': { type: 'string' },
   'ssh-config': { type: 'string' },
+  'env-on-stdin': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -38,6 +40,7 @@ export interface RunFlagValues {
   env?: string[] | undefined;
   'prompt-file'?: string | undefined;
   'ssh-config'?: string | undefined;
+  'env-on-stdin'?: string | undefined;
 }
 
 /**
@@ -56,7 +59,7 @@ export interface RunPlan {
   store: SshRemoteStoreAdapter;
   options: WrapSpawnOptions;
   /** Names of the variables sent over ssh's stdin instead of the command line. */
-  secretEnvNames: string[];
+  stdinEnvNames: string[];
 }
 
 /**
@@ -83,8 +86,8 @@ async function readPrompt(file: string | undefined, io: CliIo, command: string):
  * Turns a `wrap`/`exec` command line into the library's inputs.
  *
  * Secret-looking variables (`*_TOKEN`, `*_API_KEY`, … from `--env` or the remote's `remoteEnv`)
- * go to `secretEnv`: they travel on ssh's stdin, never on a command line where `ps` on either
- * machine would show them.
+ * travel on ssh's stdin, never on a command line where `ps` on either machine would show them
+ * (`--env-on-stdin secrets|all|none`, the library's `envOnStdin`).
  *
  * @throws {UsageError} for missing or malformed arguments; {@link SshWrapError} from picking the remote.
  * @example
@@ -100,9 +103,11 @@ export async function planRun(parsed: ParsedCommandLine<RunFlagValues>, io: CliI
   const picked = await pickRemote(target.remote, { remotesFile: flags.remotes, sshConfigFile: flags['ssh-config'], env: io.env });
   const prompt = await readPrompt(flags['prompt-file'], io, command);
 
-  const merged = { ...picked.remote.remoteEnv, ...env };
-  const secretEnv = Object.fromEntries(Object.entries(merged).filter(([name]) => isSecretEnvName(name)));
-  const customEnvVars = Object.fromEntries(Object.entries(env).filter(([name]) => !(name in secretEnv)));
+  const envOnStdin = flags['env-on-stdin'] ?? 'secrets';
+  if (!['secrets', 'all', 'none'].includes(envOnStdin)) {
+    throw new UsageError(`${command}: --env-on-stdin must be secrets, all or none (got ${JSON.stringify(envOnStdin)})`, command);
+  }
+  const stdinEnv = splitEnvForTransport({ ...picked.remote.remoteEnv, ...env }, envOnStdin as EnvOnStdin).stdin;
   const sshConfigFile = flags['ssh-config'];
   return {
     picked,
@@ -111,15 +116,15 @@ export async function planRun(parsed: ParsedCommandLine<RunFlagValues>, io: CliI
       args: target.args,
       cwd: flags.cwd ?? DEFAULT_REMOTE_CWD,
       ...(prompt !== undefined ? { prompt } : {}),
-      ...(Object.keys(customEnvVars).length > 0 ? { customEnvVars } : {}),
+      ...(Object.keys(env).length > 0 ? { customEnvVars: env } : {}),
     },
     agentSsh: { enabled: true, remoteId: picked.remote.id },
     store: createMemoryStoreAdapter([picked.remote]),
     options: {
-      ...(Object.keys(secretEnv).length > 0 ? { secretEnv } : {}),
+      envOnStdin: envOnStdin as EnvOnStdin,
       // -F only matters to remotes that read an ssh config; the others run with -F none.
       ...(sshConfigFile !== undefined && picked.remote.useSshConfig ? { sshConfigFile } : {}),
     },
-    secretEnvNames: Object.keys(secretEnv),
+    stdinEnvNames: Object.keys(stdinEnv),
   };
 }

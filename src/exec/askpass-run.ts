@@ -1,7 +1,7 @@
 import { passphraseAskpass, type Askpass } from '../auth/index.js';
 import { resolveSshRemote, type SshRemoteStoreAdapter } from '../resolve/store-adapters.js';
 import type { AgentSshRemoteConfig } from '../schemas/index.js';
-import type { SpawnWithSshOptions } from './spawn.js';
+import type { SpawnWithSshOptions } from './options.js';
 
 /** Options with an askpass bridge applied, and what to do when the run is over. */
 export interface RunAskpass<T> {

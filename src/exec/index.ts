@@ -1,6 +1,8 @@
 export { nodeExecutor, type SpawnExecutor, type SpawnExecutorOptions, type ChildProcessLike } from './executor.js';
-export { spawnWithSsh, type SpawnWithSshOptions, type SpawnWithSshResult } from './spawn.js';
-export { runWithSsh, type RunWithSshOptions } from './run.js';
+export { wrapSpawnWithSsh } from './wrap-spawn.js';
+export { spawnWithSsh } from './spawn.js';
+export { runWithSsh } from './run.js';
+export type { WrapSpawnOptions, SpawnWithSshOptions, SpawnWithSshResult, RunWithSshOptions } from './options.js';
 export type { SshRunResult } from './result.js';
 export { SshRunError, runSucceeded } from './run-error.js';
 export { StatusMarkerParser, createStatusMarkerStripper, randomMarkerToken, type StatusMarker, type StatusMarkerHandlers } from './markers.js';

@@ -4,7 +4,7 @@ import type { SshWrapError } from '../errors/index.js';
 import type { RemoteScriptEvent, SshSpawnWrapResult } from '../wrap/index.js';
 import { isEncryptedPrivateKey } from './private-key.js';
 import { signalFromShellStatus, type SshRunResult } from './result.js';
-import type { SpawnPlan } from './spawn.js';
+import type { SpawnPlan } from './start.js';
 
 /** What the remote script reported through its status markers. */
 export interface RemoteStatus {

@@ -1,46 +1,15 @@
 import type { SshRemoteStoreAdapter } from '../resolve/index.js';
 import { SshWrapError } from '../errors/index.js';
-import { parseSshSpawnWrapConfig, type AgentSshRemoteConfig, type SshSpawnWrapConfig } from '../schemas/index.js';
-import { wrapSpawnWithSsh } from '../wrap/index.js';
+import { assertKnownOptions, type AgentSshRemoteConfig, type SshSpawnWrapConfig } from '../schemas/index.js';
+import { retryOnFreshMaster } from '../pool/index.js';
 import { nodeExecutor, type ChildProcessLike } from './executor.js';
-import { withRunAskpass } from './askpass-run.js';
-import { pinRemote } from './pinned-store.js';
 import { randomMarkerToken } from './markers.js';
+import { RUN_OPTION_KEYS, type RunWithSshOptions } from './options.js';
 import { notStartedResult, remoteOutcome, spawnFailure } from './outcome.js';
+import { prepareRun, wrapPrepared, type PreparedRun } from './prepare.js';
 import type { SshRunResult } from './result.js';
-import { planSpawn, startPlan, type SpawnWithSshOptions } from './spawn.js';
+import { startPlan } from './start.js';
 import { supervise } from './supervise.js';
-import { acquireForAgent, retryOnFreshMaster, withLeaseOptions, type Lease } from '../pool/index.js';
-
-/**
- * Options for {@link runWithSsh}: the wrap options (except `statusMarker`, which is always a
- * fresh random token, and `keepStdin`, since nobody could write to it), plus run limits.
- *
- * @example
- * ```ts
- * const options: RunWithSshOptions = { timeoutMs: 60_000, maxBuffer: 1_000_000, onStderr: (t) => log.warn(t) };
- * ```
- */
-export interface RunWithSshOptions extends Omit<SpawnWithSshOptions, 'statusMarker' | 'keepStdin'> {
-  /** Kill the run after this many milliseconds (`timedOut: true`). @default undefined (no limit) */
-  timeoutMs?: number;
-  /** Abort the run (`aborted: true`); the local ssh and the remote command are stopped. @default undefined */
-  signal?: AbortSignal;
-  /** Bytes kept per stream; beyond that the text is truncated and flagged, the stream still drained. @default 100_000_000 */
-  maxBuffer?: number;
-  /** Called with each decoded chunk of stdout, unlimited by `maxBuffer`. @default undefined */
-  onStdout?: (text: string) => void;
-  /** Called with each decoded chunk of stderr, status markers already removed. @default undefined */
-  onStderr?: (text: string) => void;
-  /** Time between SIGTERM and SIGKILL for the local process on timeout or abort. @default 2000 */
-  killGraceMs?: number;
-  /**
-   * On timeout or abort, also stop the remote command (TERM, then KILL, to its process group
-   * over a second ssh connection): killing the local ssh alone leaves it running remotely.
-   * @default true
-   */
-  killRemote?: boolean;
-}
 
 function checkLimit(value: number | undefined, name: string): void {
   if (value !== undefined && (!Number.isFinite(value) || value < 0)) {
@@ -49,7 +18,7 @@ function checkLimit(value: number | undefined, name: string): void {
 }
 
 /**
- * Runs a spawn through {@link spawnWithSsh} to completion and reports how it ended. Output is
+ * Runs a spawn through `spawnWithSsh` to completion and reports how it ended. Output is
  * collected (and streamed to `onStdout`/`onStderr`); the remote script's status markers tell
  * apart "ssh failed", "the command could not start" and "the command exited with N", so exit
  * status 255 is never ambiguous.
@@ -76,56 +45,42 @@ export async function runWithSsh(
   store: SshRemoteStoreAdapter,
   options: RunWithSshOptions = {},
 ): Promise<SshRunResult> {
+  assertKnownOptions(options, RUN_OPTION_KEYS, 'runWithSsh options');
   checkLimit(options.timeoutMs, 'timeoutMs');
   checkLimit(options.maxBuffer, 'maxBuffer');
   checkLimit(options.killGraceMs, 'killGraceMs');
   const startedAt = Date.now();
-  store = await pinRemote(agentSsh, store);
-  const askpass = await withRunAskpass(agentSsh, store, options);
-  let lease: Lease | undefined;
+  // timeoutMs covers the wait for a pooled slot or master too, not only the run itself.
+  const deadline = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
+  const signals = [options.signal, deadline].filter((signal): signal is AbortSignal => signal !== undefined);
+  const waitSignal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+  const prepared = await prepareRun(config, agentSsh, store, options, waitSignal);
   try {
-    // timeoutMs covers the wait for a pooled slot or master too, not only the run itself.
-    const deadline = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
-    const signals = [options.signal, deadline].filter((signal): signal is AbortSignal => signal !== undefined);
-    const waitSignal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    try {
-      lease = await acquireForAgent(agentSsh, store, options.multiplex, { ...askpass.options, signal: waitSignal });
-    } catch (error) {
-      if (!waitSignal?.aborted) throw error;
-      if (deadline?.aborted && !options.signal?.aborted) {
-        const wrapped = await wrapSpawnWithSsh(parseSshSpawnWrapConfig(config), agentSsh, store, { ...askpass.options, multiplex: undefined });
-        return notStartedResult(wrapped, {
-          timedOut: true,
-          errorKind: 'timeout',
-          errorMessage: `Timed out after ${options.timeoutMs} ms waiting for a pooled connection to the remote`,
-          hint: 'Raise timeoutMs or multiplex.maxConcurrentPerHost; long runs hold their host slot until they end.',
-          durationMs: Date.now() - startedAt,
-        });
-      }
-      // Aborted while queued: runPrepared reports it.
+    if (prepared.leaseAborted && deadline?.aborted && !options.signal?.aborted) {
+      const { wrapped } = await wrapPrepared(prepared);
+      return notStartedResult(wrapped, {
+        timedOut: true,
+        errorKind: 'timeout',
+        errorMessage: `Timed out after ${options.timeoutMs} ms waiting for a pooled connection to the remote`,
+        hint: 'Raise timeoutMs or multiplex.maxConcurrentPerHost; long runs hold their host slot until they end.',
+        durationMs: Date.now() - startedAt,
+      });
     }
-    const leased = withLeaseOptions(askpass.options, lease);
+    // Aborted while queued: runOnce reports it.
     const remaining = options.timeoutMs === undefined ? undefined : Math.max(0, options.timeoutMs - (Date.now() - startedAt));
-    const first = await runPrepared(config, agentSsh, store, { ...leased, timeoutMs: remaining });
+    const first = await runOnce(prepared, remaining);
     // One retry, only when the remote side never started and the master turned out dead.
-    return lease && (await retryOnFreshMaster(lease, first)) ? await runPrepared(config, agentSsh, store, leased) : first;
+    const { lease } = prepared;
+    return lease && (await retryOnFreshMaster(lease, first)) ? await runOnce(prepared, undefined) : first;
   } finally {
-    lease?.release();
-    await askpass.release();
+    await prepared.release();
   }
 }
 
-async function runPrepared(
-  config: SshSpawnWrapConfig,
-  agentSsh: AgentSshRemoteConfig | null | undefined,
-  store: SshRemoteStoreAdapter,
-  options: RunWithSshOptions,
-): Promise<SshRunResult> {
+async function runOnce(prepared: PreparedRun<RunWithSshOptions>, timeoutMs: number | undefined): Promise<SshRunResult> {
+  const options = { ...prepared.options, timeoutMs };
   const token = randomMarkerToken();
-  const parsed = parseSshSpawnWrapConfig(config);
-  const wrapOptions: SpawnWithSshOptions = { ...options, statusMarker: token, keepStdin: false, signal: undefined };
-  const wrapped = await wrapSpawnWithSsh(parsed, agentSsh, store, wrapOptions);
-  const plan = planSpawn(wrapped, parsed, wrapOptions);
+  const { wrapped, plan } = await wrapPrepared(prepared, { statusMarker: token, keepStdin: false });
   if (options.signal?.aborted) return notStartedResult(wrapped, { aborted: true });
 
   const started = Date.now();
@@ -140,5 +95,5 @@ async function runPrepared(
   const { result, status } = await supervise(child, plan, wrapped, token, options);
   result.durationMs = Date.now() - started;
   if (!wrapped.sshRemoteUsed) return result;
-  return remoteOutcome(result, status, wrapped.sshRemoteUsed.privateKeyPath, options.timeoutMs);
+  return remoteOutcome(result, status, wrapped.sshRemoteUsed.privateKeyPath, timeoutMs);
 }

@@ -5,8 +5,8 @@ import { StatusMarkerParser } from './markers.js';
 import type { RemoteStatus } from './outcome.js';
 import { OutputCollector } from './output.js';
 import type { SshRunResult } from './result.js';
-import type { RunWithSshOptions } from './run.js';
-import { feedStdin, type SpawnPlan } from './spawn.js';
+import type { RunWithSshOptions } from './options.js';
+import { feedStdin, type SpawnPlan } from './start.js';
 
 const DEFAULT_MAX_BUFFER = 100_000_000;
 const DEFAULT_KILL_GRACE_MS = 2_000;

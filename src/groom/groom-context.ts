@@ -1,8 +1,8 @@
 import { SshWrapError } from '../errors/index.js';
 import { runSucceeded, runWithSsh, SshRunError, type SpawnExecutor } from '../exec/index.js';
 import { createMemoryStoreAdapter, type SshRemoteStoreAdapter } from '../resolve/index.js';
-import { parseEnvRecord, type AgentSshRemoteConfig } from '../schemas/index.js';
-import { isSecretEnvName, type RemotePathMode } from '../wrap/index.js';
+import { assertKnownOptions, optionKeys, type AgentSshRemoteConfig } from '../schemas/index.js';
+import type { EnvOnStdin, RemotePathMode } from '../wrap/index.js';
 import { getAgent } from './agents.js';
 
 /**
@@ -20,10 +20,12 @@ export interface GroomContextOptions {
   customPath?: string;
   /**
    * Environment for the agent. Secret-looking names (`*_API_KEY`, `*_TOKEN`, …) are sent over
-   * ssh's stdin, never on a command line where `ps` on the remote would show them.
+   * ssh's stdin, never on a command line where `ps` would show them (see `envOnStdin`).
    * @default undefined
    */
   customEnvVars?: Record<string, string>;
+  /** Which env values travel on ssh's stdin instead of the command line (see `isSecretEnvName`). @default 'secrets' */
+  envOnStdin?: EnvOnStdin;
   /** Where `sshRemoteConfig.remoteId` is looked up; required when SSH is on. @default undefined */
   store?: SshRemoteStoreAdapter;
   /** How processes are started. @default nodeExecutor */
@@ -37,6 +39,19 @@ export interface GroomContextOptions {
   /** ssh client binary. @default 'ssh' */
   sshPath?: string;
 }
+
+const GROOM_OPTION_KEYS = optionKeys<GroomContextOptions>()({
+  sshRemoteConfig: true,
+  customPath: true,
+  customEnvVars: true,
+  envOnStdin: true,
+  store: true,
+  executor: true,
+  signal: true,
+  timeoutMs: true,
+  remotePath: true,
+  sshPath: true,
+});
 
 /**
  * Runs an agent once in batch mode with `prompt` in `projectRoot` (locally, or on the agent's
@@ -58,6 +73,7 @@ export interface GroomContextOptions {
  * ```
  */
 export async function groomContext(projectRoot: string, agentType: string, prompt: string, options: GroomContextOptions = {}): Promise<string> {
+  assertKnownOptions(options, GROOM_OPTION_KEYS, 'groomContext options');
   const agent = getAgent(agentType);
   if (!agent) {
     throw new SshWrapError('INVALID_CONFIG', `Unknown agent type "${agentType}"`, {
@@ -69,17 +85,13 @@ export async function groomContext(projectRoot: string, agentType: string, promp
   if (sshOn && !options.store) {
     throw new SshWrapError('INVALID_CONFIG', 'groomContext needs options.store to resolve the SSH remote', { field: 'store' });
   }
-  const env = options.customEnvVars ? parseEnvRecord(options.customEnvVars, 'customEnvVars') : {};
-  const publicEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !isSecretEnvName(name)));
-  const secretEnv = Object.fromEntries(Object.entries(env).filter(([name]) => isSecretEnvName(name)));
-
   const result = await runWithSsh(
     {
       command: options.customPath ?? agent.binary,
       args: [...agent.batchArgs],
       cwd: projectRoot,
       prompt,
-      ...(Object.keys(publicEnv).length > 0 ? { customEnvVars: publicEnv } : {}),
+      ...(options.customEnvVars ? { customEnvVars: options.customEnvVars } : {}),
       ...(agent.promptArgs ? { promptArgs: agent.promptArgs } : {}),
     },
     options.sshRemoteConfig,
@@ -90,7 +102,7 @@ export async function groomContext(projectRoot: string, agentType: string, promp
       timeoutMs: options.timeoutMs,
       remotePath: options.remotePath,
       sshPath: options.sshPath,
-      ...(Object.keys(secretEnv).length > 0 ? { secretEnv } : {}),
+      envOnStdin: options.envOnStdin,
     },
   );
   if (!runSucceeded(result)) throw new SshRunError(result, `${agentType} (context grooming)`);

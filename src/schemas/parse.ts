@@ -3,6 +3,7 @@ import { SshWrapError } from '../errors/index.js';
 import { SshRemoteConfigSchema, type SshRemoteConfig } from './remote-config.js';
 import { AgentSshRemoteConfigSchema, type AgentSshRemoteConfig } from './agent-ssh-config.js';
 import { envRecord } from './fields.js';
+import { closestKey } from './option-keys.js';
 import { SshSpawnWrapConfigSchema, type ParsedSshSpawnWrapConfig } from './spawn-wrap-config.js';
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -13,15 +14,26 @@ function formatPath(path: readonly PropertyKey[]): string {
  * Turns a zod failure into an {@link SshWrapError} whose message names the field.
  * A failure flagged as a security problem wins: `UNSAFE_ARGUMENT` over `INVALID_CONFIG`.
  */
-export function toSshWrapError(error: z.ZodError, subject: string): SshWrapError {
+export function toSshWrapError(error: z.ZodError, subject: string, knownKeys?: () => readonly string[]): SshWrapError {
   const unsafe = error.issues.find(
     (issue) => issue.code === 'custom' && (issue.params as { sshwrapCode?: string } | undefined)?.sshwrapCode === 'UNSAFE_ARGUMENT',
   );
   const first = unsafe ?? error.issues[0];
-  const field = first ? formatPath(first.path) : undefined;
+  let field = first ? formatPath(first.path) : undefined;
   const details = error.issues
-    .map((issue) => `${formatPath(issue.path) || '(root)'}: ${issue.message}`)
+    .map((issue) => {
+      if (issue.code !== 'unrecognized_keys') return `${formatPath(issue.path) || '(root)'}: ${issue.message}`;
+      // A strict (code, not stored data) object: name the key and the likely intended one.
+      const known = knownKeys?.() ?? [];
+      return issue.keys
+        .map((key) => {
+          const suggestion = closestKey(key, known);
+          return `unknown key "${key}"${suggestion ? ` (did you mean ${suggestion}?)` : ''}`;
+        })
+        .join('; ');
+    })
     .join('; ');
+  if (first?.code === 'unrecognized_keys') field = formatPath([...first.path, first.keys[0]!]);
   return new SshWrapError(unsafe ? 'UNSAFE_ARGUMENT' : 'INVALID_CONFIG', `Invalid ${subject}: ${details}`, {
     ...(field ? { field } : {}),
     cause: error,
@@ -30,7 +42,10 @@ export function toSshWrapError(error: z.ZodError, subject: string): SshWrapError
 
 function parseWith<T>(schema: z.ZodType<T>, input: unknown, subject: string): T {
   const result = schema.safeParse(input);
-  if (!result.success) throw toSshWrapError(result.error, subject);
+  if (!result.success) {
+    const shape = (schema as { shape?: Record<string, unknown> }).shape;
+    throw toSshWrapError(result.error, subject, () => Object.keys(shape ?? {}));
+  }
   return result.data;
 }
 

@@ -3,6 +3,8 @@ import { envRecord, noNul } from './fields.js';
 
 /**
  * The local spawn to run remotely: exactly what an app would pass to `child_process.spawn`.
+ * Strict: this is code, not stored data, so an unknown key (`images`, `promptArg`) is an error
+ * rather than an option silently ignored.
  *
  * @example
  * ```ts
@@ -12,7 +14,7 @@ import { envRecord, noNul } from './fields.js';
  * };
  * ```
  */
-export const SshSpawnWrapConfigSchema = z.object({
+export const SshSpawnWrapConfigSchema = z.strictObject({
   /** Command to execute (locally: a path or a name on PATH). */
   command: noNul('command').min(1, { message: 'command must not be empty' }),
   /** Arguments, passed through byte-exact. */

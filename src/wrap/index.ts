@@ -5,8 +5,8 @@ export { buildRemoteCommand, remoteDirWord, type RemoteCommandSpec } from './rem
 export { buildRemoteScript, anyShellCommand, encodeSecretLines, markerLine, type RemoteScriptSpec, type RemoteScriptEvent } from './remote-script.js';
 export { remotePathLines, AUGMENTED_PATH_DIRS, type RemotePathMode } from './remote-path.js';
 export { promptWords, promptFitsThreshold, DEFAULT_PROMPT_STDIN_THRESHOLD } from './prompt.js';
-export { isSecretEnvName, redactEnv, redactValues, withoutSecrets, REDACTED } from './redact.js';
-export { wrapSpawnWithSsh, wrapForRemote } from './wrap-spawn.js';
-export type { WrapSpawnOptions, SshSpawnWrapResult } from './types.js';
+export { isSecretEnvName, splitEnvForTransport, redactEnv, redactValues, withoutSecrets, REDACTED, type EnvOnStdin } from './redact.js';
+export { wrapForRemote, REMOTE_WRAP_OPTION_KEYS } from './wrap-remote.js';
+export type { RemoteWrapOptions, SshSpawnWrapResult } from './types.js';
 export { buildPowerShellScript, powerShellCommand } from './windows-script.js';
 export { defaultSshPath } from './ssh-path.js';

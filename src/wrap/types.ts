@@ -1,23 +1,17 @@
-import type { ConnectionPool, MultiplexOption } from '../pool/index.js';
 import type { SshRemoteConfig } from '../schemas/index.js';
+import type { EnvOnStdin } from './redact.js';
 import type { RemotePathMode } from './remote-path.js';
 
 /**
- * Options for {@link wrapSpawnWithSsh}. Every field is optional; defaults are documented per field.
+ * Options of the pure wrap ({@link wrapForRemote}). Everything the local machine decides (the ssh
+ * client, the local working directory) is passed in: the core never asks the OS. The runners and
+ * `wrapSpawnWithSsh` fill those from `process.platform` and the home directory.
  */
-export interface WrapSpawnOptions {
-  /** ssh client binary. @default {@link defaultSshPath} for `localPlatform`: `'ssh'`, or the OS OpenSSH client on Windows */
-  sshPath?: string;
-  /** The local platform, for choosing the default ssh client (tests, cross-platform tooling). @default process.platform */
-  localPlatform?: NodeJS.Platform;
-  /** Local working directory for the ssh process. @default the local home directory */
-  localCwd?: string;
-  /**
-   * Run locally when the selected remote is unknown or disabled, instead of throwing
-   * `REMOTE_NOT_FOUND`. Off by default: a silent local run is the bug this library exists to avoid.
-   * @default false
-   */
-  fallbackToLocal?: boolean;
+export interface RemoteWrapOptions {
+  /** ssh client binary (`'ssh'`, or the OS OpenSSH client on Windows: see {@link defaultSshPath}). */
+  sshPath: string;
+  /** Local working directory for the ssh process (usually the local home directory). */
+  localCwd: string;
   /**
    * Prompts longer than this many UTF-8 bytes go to the agent's stdin instead of its argv.
    * A prompt is also moved to stdin whenever embedding it would push the remote command past
@@ -53,20 +47,23 @@ export interface WrapSpawnOptions {
    */
   secretEnv?: Record<string, string>;
   /**
+   * Which `customEnvVars` and `remoteEnv` values travel on ssh's stdin (never on any argv, local
+   * or remote) instead of being exported on the remote command line:
+   * - `'secrets'`: names for which {@link isSecretEnvName} is true (`*_API_KEY`, `*_TOKEN`,
+   *   `DATABASE_URL`, ...);
+   * - `'all'`: every value;
+   * - `'none'`: none (only `secretEnv`). The values are then visible to every user of both
+   *   machines in `ps` for the whole run: an explicit opt-in.
+   * When anything travels on stdin, write {@link SshSpawnWrapResult.stdin} to ssh's stdin.
+   * @default 'secrets'
+   */
+  envOnStdin?: EnvOnStdin;
+  /**
    * Ask the remote script to report its pid, start, exit status, missing cwd and missing binary on
    * stderr as marker lines (`[A-Za-z0-9_-]+` token). Used by the executor layer, which strips them.
    * @default undefined
    */
   statusMarker?: string;
-  /**
-   * Reuse one OpenSSH connection per remote (ControlMaster): the wrap makes sure a master runs and
-   * returns args that go through it. Only the connection is shared here; the per-host concurrency
-   * limit applies to `spawnWithSsh`/`runWithSsh`, which know when a process ends. Off on Windows.
-   * @default undefined (off)
-   */
-  multiplex?: MultiplexOption;
-  /** The pool `multiplex` uses. @default defaultConnectionPool */
-  connectionPool?: ConnectionPool;
   /** ssh options managed by the caller's infrastructure (pooling, host-key policy), below customOptions. @default undefined */
   managedSshOptions?: Record<string, string>;
   /** Command-executing ssh options allowed in customOptions (e.g. `['ProxyCommand']`). @default [] */
@@ -95,18 +92,19 @@ export interface SshSpawnWrapResult {
   /** The original env when local; `undefined` for ssh (exported inside the remote command). */
   customEnvVars?: Record<string, string>;
   /**
-   * When local: the prompt as given. When remote: the prompt only if it is delivered on stdin
-   * (too large to embed), `undefined` when it is embedded in the command.
+   * When local: the prompt as given, for the caller to place. For ssh: always `undefined`; an
+   * embedded prompt is already in `args` and a large one is in `stdin`, so nothing a caller
+   * forwards to a spawn can turn the prompt into shell text.
    */
   prompt?: string;
   /** The remote used (without `passphrase`), or `null` for a local run. */
   sshRemoteUsed: SshRemoteConfig | null;
   /**
-   * Exact bytes to write to ssh's stdin before ending it: stdin-delivered env values (if any) then
-   * the stdin-delivered prompt (if any). Equal to `prompt` when there is no `secretEnv`; with
-   * `secretEnv` it is non-enumerable, so `JSON.stringify` and object spread never copy the secrets.
+   * Exact bytes to write to ssh's stdin before ending it: the stdin-delivered env values (if any)
+   * then the stdin-delivered prompt (if any). When it carries env values it is non-enumerable,
+   * so `JSON.stringify` and object spread never copy them.
    */
   stdin?: string;
-  /** Readable POSIX form of what runs remotely, with secret values redacted. For display and logs only. */
+  /** Readable POSIX form of what runs remotely, with the values that travel on stdin shown as `<redacted>`. For display and logs only. */
   remoteCommand?: string;
 }

@@ -85,7 +85,7 @@ describe('sshwrap (in-process)', () => {
       command: 'ssh',
       cwd: expect.any(String),
       remoteCommand: expect.stringContaining("ANTHROPIC_API_KEY='<redacted>'"),
-      stdin: { bytes: expect.any(Number), promptBytes: 0, secretEnv: ['DB_PASSWORD', 'ANTHROPIC_API_KEY'] },
+      stdin: { bytes: expect.any(Number), promptBytes: 0, envNames: ['DB_PASSWORD', 'ANTHROPIC_API_KEY'] },
       sshRemoteUsed: { id: 'box', host: 'box.example.com', remoteEnv: { MODE: 'prod', DB_PASSWORD: '<redacted>' } },
       effective: { user: 'dev', hostname: 'box.example.com', port: 2202, source: 'remote-config' },
     });

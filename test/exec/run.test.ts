@@ -238,7 +238,8 @@ describe('runWithSsh (fake executor)', () => {
     const child = executor.children[0]!;
     expect(Buffer.concat(child.stdinData).toString('utf8')).toBe(prompt);
     expect(child.stdinEnded).toBe(true);
-    expect(r.wrapped.prompt).toBe(prompt);
+    expect(r.wrapped.prompt).toBeUndefined();
+    expect(r.wrapped.stdin).toBe(prompt);
   });
 
   it('ends stdin immediately when there is no input (the agent sees EOF, never waits)', async () => {

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { createAskpass, passphraseAskpass, type Askpass } from '../../src/auth/index.js';
 import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
-import { wrapSpawnWithSsh } from '../../src/wrap/index.js';
+import { wrapSpawnWithSsh } from '../../src/exec/index.js';
 import { remoteFor, type TestbedInfo } from '../testbed/index.js';
 
 const tb = inject('testbed');

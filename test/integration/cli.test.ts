@@ -89,7 +89,7 @@ describe('sshwrap CLI without a server', () => {
     const result = await cli(['wrap', 'box', '--remotes', remotes, '--env', 'GH_TOKEN=ghp-secret-2', '--dry-run', '--', 'env']);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report.stdin).toEqual({ bytes: expect.any(Number), promptBytes: 0, secretEnv: ['SESSION_TOKEN', 'GH_TOKEN'] });
+    expect(report.stdin).toEqual({ bytes: expect.any(Number), promptBytes: 0, envNames: ['SESSION_TOKEN', 'GH_TOKEN'] });
     expect(result.stdout).not.toMatch(/tok-secret-1|ghp-secret-2/);
   });
 

@@ -8,7 +8,7 @@ import { parseSshRemoteConfig, type SshRemoteConfig } from '../../src/schemas/in
 import { runWithSsh } from '../../src/exec/index.js';
 import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
 import { testConnection } from '../../src/test-connection/index.js';
-import { wrapSpawnWithSsh } from '../../src/wrap/index.js';
+import { wrapSpawnWithSsh } from '../../src/exec/index.js';
 import { runLeased, spawnLeased } from '../pool/pooled-run.js';
 import { remoteFor, sshdAvailable, startTestbed, type Testbed } from '../testbed/index.js';
 
@@ -83,14 +83,19 @@ describe.skipIf(!availability.ok)('connection pool against a real sshd with defa
     expect(established()).toBe(1);
   });
 
-  it('multiplex: true on wrapSpawnWithSsh, runWithSsh and testConnection goes through the same master', async () => {
+  it('a lease from pool.acquire (raw wrap), runWithSsh and testConnection with multiplex go through the same master', async () => {
     const store = createMemoryStoreAdapter([remote]);
     const agentSsh = { enabled: true, remoteId: remote.id };
     await run(); // the master is up
     const before = accepted();
-    const wrapped = await wrapSpawnWithSsh({ command: 'echo', args: ['wrapped'], cwd: '~' }, agentSsh, store, { multiplex: true, connectionPool: pool });
-    expect(wrapped.args.some((arg) => arg.startsWith('ControlPath='))).toBe(true);
-    expect(execFileSync(wrapped.command, wrapped.args, { cwd: wrapped.cwd, encoding: 'utf8', input: '' })).toBe('wrapped\n');
+    const lease = await pool.acquire(remote, true);
+    try {
+      const wrapped = await wrapSpawnWithSsh({ command: 'echo', args: ['wrapped'], cwd: '~' }, agentSsh, store, { managedSshOptions: lease.managedSshOptions });
+      expect(wrapped.args.some((arg) => arg.startsWith('ControlPath='))).toBe(true);
+      expect(execFileSync(wrapped.command, wrapped.args, { cwd: wrapped.cwd, encoding: 'utf8', input: '' })).toBe('wrapped\n');
+    } finally {
+      lease.release();
+    }
     const ran = await runWithSsh({ command: 'echo', args: ['ran'], cwd: '~' }, agentSsh, store, { multiplex: true, connectionPool: pool });
     expect(ran).toMatchObject({ exitCode: 0, stdout: 'ran\n' });
     expect(await testConnection(remote, 'sh', { multiplex: true, connectionPool: pool })).toMatchObject({ success: true });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, inject, it } from 'vitest';
 import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
-import { wrapSpawnWithSsh, type SshSpawnWrapResult, type WrapSpawnOptions } from '../../src/wrap/index.js';
+import { wrapSpawnWithSsh, type WrapSpawnOptions } from '../../src/exec/index.js';
+import type { SshSpawnWrapResult } from '../../src/wrap/index.js';
 import { ALL_SHELLS, remoteFor, type TestbedInfo, type TestbedUser } from '../testbed/index.js';
 
 const tb = inject('testbed');

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
-import { wrapSpawnWithSsh } from '../../src/wrap/index.js';
+import { wrapSpawnWithSsh } from '../../src/exec/index.js';
 import { ALL_SHELLS, remoteFor, type TestbedInfo } from '../testbed/index.js';
 
 const tb = inject('testbed');

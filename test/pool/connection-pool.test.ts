@@ -48,6 +48,8 @@ describe('ConnectionPool', () => {
     const { pool: p } = pool();
     const lease = await p.acquire(remote({ customOptions: { ConnectTimeout: '3' } }), true);
     const wrapped = wrapForRemote(parseSshSpawnWrapConfig({ command: 'true', args: [], cwd: '/' }), remote({ customOptions: { ConnectTimeout: '3' } }), undefined, {
+      sshPath: 'ssh',
+      localCwd: '/',
       managedSshOptions: lease.managedSshOptions,
     });
     const options = wrapped.args.flatMap((arg, i, all) => (all[i - 1] === '-o' ? [arg] : []));

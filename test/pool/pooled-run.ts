@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { homedir } from 'node:os';
 import type { Lease } from '../../src/pool/index.js';
 import { parseSshSpawnWrapConfig, type SshRemoteConfig } from '../../src/schemas/index.js';
-import { wrapForRemote, type WrapSpawnOptions } from '../../src/wrap/index.js';
+import { wrapForRemote, type RemoteWrapOptions } from '../../src/wrap/index.js';
 
 /**
  * Test/bench stand-in for src/exec until it is wired to the pool: wrap with the lease's
@@ -30,10 +31,12 @@ export function spawnLeased(
   lease: Lease | undefined,
   command: string,
   args: string[],
-  options: { keepStdin?: boolean; timeoutMs?: number; captureStdout?: boolean; wrap?: WrapSpawnOptions } = {},
+  options: { keepStdin?: boolean; timeoutMs?: number; captureStdout?: boolean; wrap?: Partial<RemoteWrapOptions> } = {},
 ): LeasedRun {
   const token = `swp${randomBytes(6).toString('hex')}`;
   const wrapped = wrapForRemote(parseSshSpawnWrapConfig({ command, args, cwd: '~' }), remote, undefined, {
+    sshPath: 'ssh',
+    localCwd: homedir(),
     ...options.wrap,
     keepStdin: options.keepStdin ?? false,
     statusMarker: token,

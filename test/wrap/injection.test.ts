@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SshWrapError } from '../../src/errors/index.js';
 import { runWithSsh, spawnWithSsh, type SpawnExecutor } from '../../src/exec/index.js';
 import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
-import { wrapSpawnWithSsh } from '../../src/wrap/index.js';
+import { wrapSpawnWithSsh } from '../../src/exec/index.js';
 
 const base = { id: 'r', name: 'R', host: 'example.internal', username: 'dev', useSshConfig: false };
 const spawnConfig = { command: 'claude', args: ['--print'], cwd: '~' };

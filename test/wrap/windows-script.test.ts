@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
-import { buildPowerShellScript, powerShellCommand, wrapSpawnWithSsh } from '../../src/wrap/index.js';
+import { wrapSpawnWithSsh } from '../../src/exec/index.js';
+import { buildPowerShellScript, powerShellCommand } from '../../src/wrap/index.js';
 
 const decode = (command: string) => Buffer.from(command.split(' ').at(-1)!, 'base64').toString('utf16le');
 const store = createMemoryStoreAdapter([{ id: 'win', name: 'Windows box', host: 'winbox', username: 'dev', remotePlatform: 'windows' }]);
@@ -25,7 +26,8 @@ describe('Windows remotes (PowerShell -EncodedCommand)', () => {
   it('expands ~ against the remote profile and keeps stdin for stdin-delivered prompts', async () => {
     const prompt = 'p'.repeat(5000);
     const result = await wrapSpawnWithSsh({ command: 'claude', args: ['--print'], cwd: '~/proj', prompt }, on, store);
-    expect(result.prompt).toBe(prompt);
+    expect(result.prompt).toBeUndefined();
+    expect(result.stdin).toBe(prompt);
     const script = decode(result.args.at(-1)!);
     expect(script).toContain("Set-Location -LiteralPath (Join-Path $HOME 'proj')");
     expect(script).not.toContain('RedirectStandardInput');
@@ -33,7 +35,7 @@ describe('Windows remotes (PowerShell -EncodedCommand)', () => {
 
   it('keeps the command under the cmd.exe line limit by moving prompts to stdin', async () => {
     const result = await wrapSpawnWithSsh({ command: 'claude', args: [], cwd: '~', prompt: 'x'.repeat(3000) }, on, store);
-    expect(result.prompt).toBe('x'.repeat(3000));
+    expect(result.stdin).toBe('x'.repeat(3000));
     expect(result.args.at(-1)!.length).toBeLessThanOrEqual(8000);
   });
 

@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SshWrapError } from '../../src/errors/index.js';
 import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
-import { wrapSpawnWithSsh, type SshSpawnWrapResult } from '../../src/wrap/index.js';
+import { wrapSpawnWithSsh } from '../../src/exec/index.js';
+import type { SshSpawnWrapResult } from '../../src/wrap/index.js';
 
 const gpu = { id: 'gpu-1', name: 'GPU Server', host: 'gpu-server', port: 22, username: 'dev', privateKeyPath: '~/.ssh/id_ed25519', useSshConfig: false, passphrase: 'pp-secret-1' };
 const store = createMemoryStoreAdapter([gpu, { id: 'off', name: 'Off', host: 'h', useSshConfig: false, enabled: false }, { id: 'bad', host: '-x' }, { id: 'env', host: 'h', remoteEnv: { A: 'remote', B: 'remote' } }]);
@@ -108,7 +109,7 @@ describe('wrapSpawnWithSsh — remote', () => {
   it('moves a prompt above the threshold to stdin and leaves the agent stdin connected', async () => {
     const prompt = 'x'.repeat(4001);
     const result = await wrapSpawnWithSsh({ command: 'wc', args: ['-c'], cwd: '/', prompt }, on, store, { remotePath: 'inherit' });
-    expect(result.prompt).toBe(prompt);
+    expect(result.prompt).toBeUndefined(); // a forwarded prompt would become remote shell text
     expect(result.stdin).toBe(prompt);
     expect(result.args.at(-1)!.length).toBeLessThan(2000);
     expect(runRemotely(result).stdout.trim()).toBe('4001');
@@ -118,7 +119,7 @@ describe('wrapSpawnWithSsh — remote', () => {
 
   it('measures the threshold in UTF-8 bytes and keeps any prompt size away from the kernel limit', async () => {
     const emoji = '😀'.repeat(1001); // 4004 bytes, 2002 UTF-16 units
-    expect((await wrapSpawnWithSsh({ command: 'cat', args: [], cwd: '/', prompt: emoji }, on, store)).prompt).toBe(emoji);
+    expect((await wrapSpawnWithSsh({ command: 'cat', args: [], cwd: '/', prompt: emoji }, on, store)).stdin).toBe(emoji);
     const tenMb = 'p'.repeat(10 * 1024 * 1024);
     const huge = await wrapSpawnWithSsh({ command: 'wc', args: ['-c'], cwd: '/', prompt: tenMb }, on, store);
     expect(huge.args.reduce((n, a) => n + Buffer.byteLength(a), 0)).toBeLessThan(10_000);
@@ -127,7 +128,7 @@ describe('wrapSpawnWithSsh — remote', () => {
 
   it('moves even a small prompt to stdin when embedding would pass maxCommandBytes', async () => {
     const result = await wrapSpawnWithSsh({ command: 'cat', args: ['a'.repeat(3000)], cwd: '/', prompt: 'b'.repeat(3000) }, on, store, { maxCommandBytes: 5000, remotePath: 'inherit' });
-    expect(result.prompt).toBe('b'.repeat(3000));
+    expect(result.stdin).toBe('b'.repeat(3000));
     expect(Buffer.byteLength(result.args.at(-1)!)).toBeLessThanOrEqual(5000);
   });
 

@@ -1,5 +1,6 @@
 import { describeEffectiveRemote } from '../../resolve/index.js';
-import { redactEnv, wrapSpawnWithSsh, type SshSpawnWrapResult } from '../../wrap/index.js';
+import { wrapSpawnWithSsh } from '../../exec/index.js';
+import { redactEnv, type SshSpawnWrapResult } from '../../wrap/index.js';
 import type { SshRemoteConfig } from '../../schemas/index.js';
 import { parseCommandLine, remoteAndCommand } from '../args.js';
 import { EXIT } from '../exit-codes.js';
@@ -23,6 +24,13 @@ export function displayRemote(remote: SshRemoteConfig): Record<string, unknown> 
   return { ...rest, ...(remoteEnv ? { remoteEnv: redactEnv(remoteEnv) } : {}) };
 }
 
+/** stdin is one encoded (ASCII, newline-terminated) line per env value, then the prompt. */
+function promptBytesOnStdin(stdin: string, envLines: number): number {
+  let offset = 0;
+  for (let line = 0; line < envLines; line++) offset = stdin.indexOf('\n', offset) + 1;
+  return Buffer.byteLength(stdin) - offset;
+}
+
 /**
  * The JSON `wrap --dry-run` prints: the wrap result with nothing secret in it. Env values are
  * redacted in `remoteCommand`, secret-looking ones were never in `args` (they go over stdin), and
@@ -39,8 +47,8 @@ function dryRunReport(plan: RunPlan, wrapped: SshSpawnWrapResult, effective: unk
       ? {
           stdin: {
             bytes: Buffer.byteLength(wrapped.stdin),
-            promptBytes: wrapped.prompt === undefined ? 0 : Buffer.byteLength(wrapped.prompt),
-            secretEnv: plan.secretEnvNames,
+            promptBytes: promptBytesOnStdin(wrapped.stdin, plan.stdinEnvNames.length),
+            envNames: plan.stdinEnvNames,
           },
         }
       : {}),

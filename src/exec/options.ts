@@ -1,0 +1,146 @@
+import { optionKeys } from '../schemas/index.js';
+import type { Askpass } from '../auth/index.js';
+import type { ConnectionPool, MultiplexOption } from '../pool/index.js';
+import type { RemoteWrapOptions, SshSpawnWrapResult } from '../wrap/index.js';
+import type { ChildProcessLike, SpawnExecutor } from './executor.js';
+
+/**
+ * Options of `wrapSpawnWithSsh`: the pure wrap's options, with the local defaults filled in
+ * from the machine when not given.
+ *
+ * @example
+ * ```ts
+ * const options: WrapSpawnOptions = { remotePath: 'inherit', envOnStdin: 'all' };
+ * ```
+ */
+export interface WrapSpawnOptions extends Omit<RemoteWrapOptions, 'sshPath' | 'localCwd'> {
+  /** ssh client binary. @default `defaultSshPath(localPlatform, process.env)`: `'ssh'`, or the OS OpenSSH client on Windows */
+  sshPath?: string;
+  /** The local platform, for choosing the default ssh client (tests, cross-platform tooling). @default process.platform */
+  localPlatform?: NodeJS.Platform;
+  /** Local working directory for the ssh process. @default the local home directory (`os.homedir()`) */
+  localCwd?: string;
+  /**
+   * Run locally when the selected remote is unknown or disabled, instead of throwing
+   * `REMOTE_NOT_FOUND`. Off by default: a silent local run is the bug this library exists to avoid.
+   * @default false
+   */
+  fallbackToLocal?: boolean;
+}
+
+/**
+ * Options for `spawnWithSsh`: everything {@link WrapSpawnOptions} takes, plus how to spawn.
+ *
+ * @example
+ * ```ts
+ * const options: SpawnWithSshOptions = { executor: nodeExecutor, keepStdin: true, signal: controller.signal };
+ * ```
+ */
+export interface SpawnWithSshOptions extends WrapSpawnOptions {
+  /** How processes are started: the run, the pool's masters, the remote kill, `ssh -G`. @default nodeExecutor */
+  executor?: SpawnExecutor;
+  /** Aborting kills the local process and the remote process group. @default undefined */
+  signal?: AbortSignal;
+  /**
+   * Environment of the LOCAL process (ssh, or the command itself when running locally; then
+   * `customEnvVars` and `secretEnv` are added on top). @default process.env
+   */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Answers ssh's passphrase/password prompts (see `createAskpass`). Without it, a remote with a
+   * `passphrase` gets a bridge for the duration of the run; otherwise BatchMode forbids prompts.
+   * @default undefined
+   */
+  askpass?: Askpass;
+  /**
+   * Reuse connections through OpenSSH multiplexing (ControlMaster), with a per-host concurrency
+   * limit: `true` for the defaults, or see {@link MultiplexOption}. The lease is held for the
+   * whole life of the process. Off on Windows. @default undefined (off)
+   */
+  multiplex?: MultiplexOption;
+  /** The pool `multiplex` leases from. @default defaultConnectionPool */
+  connectionPool?: ConnectionPool;
+}
+
+/**
+ * Options for `runWithSsh`: the spawn options (except `statusMarker`, which is always a fresh
+ * random token, and `keepStdin`, since nobody could write to it), plus run limits.
+ *
+ * @example
+ * ```ts
+ * const options: RunWithSshOptions = { timeoutMs: 60_000, maxBuffer: 1_000_000, onStderr: (t) => log.warn(t) };
+ * ```
+ */
+export interface RunWithSshOptions extends Omit<SpawnWithSshOptions, 'statusMarker' | 'keepStdin'> {
+  /** Kill the run after this many milliseconds (`timedOut: true`); also bounds the wait for a pooled slot. @default undefined (no limit) */
+  timeoutMs?: number;
+  /** Bytes kept per stream; beyond that the text is truncated and flagged, the stream still drained. @default 100_000_000 */
+  maxBuffer?: number;
+  /** Called with each decoded chunk of stdout, unlimited by `maxBuffer`. @default undefined */
+  onStdout?: (text: string) => void;
+  /** Called with each decoded chunk of stderr, status markers already removed. @default undefined */
+  onStderr?: (text: string) => void;
+  /** Time between SIGTERM and SIGKILL for the local process on timeout or abort, in ms. @default 2000 */
+  killGraceMs?: number;
+  /**
+   * On timeout or abort, also stop the remote command (TERM, then KILL, to its process group
+   * over a second ssh connection): killing the local ssh alone leaves it running remotely.
+   * @default true
+   */
+  killRemote?: boolean;
+}
+
+/**
+ * What `spawnWithSsh` returns.
+ *
+ * @example
+ * ```ts
+ * const { child, wrapped, stdinWritten }: SpawnWithSshResult = await spawnWithSsh(config, agentSsh, store);
+ * ```
+ */
+export interface SpawnWithSshResult {
+  /** The running process (ssh, or the command itself for a local run). */
+  child: ChildProcessLike;
+  /** The wrap result that was spawned. */
+  wrapped: SshSpawnWrapResult;
+  /**
+   * Settles when the stdin input is written (and stdin ended, unless `keepStdin`); resolves to
+   * the write error, e.g. EPIPE when ssh exited before reading, or `undefined`.
+   */
+  stdinWritten: Promise<Error | undefined>;
+}
+
+const WRAP_KEYS = {
+  sshPath: true,
+  localPlatform: true,
+  localCwd: true,
+  fallbackToLocal: true,
+  promptStdinThreshold: true,
+  maxCommandBytes: true,
+  shell: true,
+  keepStdin: true,
+  remotePath: true,
+  secretEnv: true,
+  envOnStdin: true,
+  statusMarker: true,
+  managedSshOptions: true,
+  allowUnsafeOptions: true,
+  sshConfigFile: true,
+} as const;
+const SPAWN_KEYS = { ...WRAP_KEYS, executor: true, signal: true, env: true, askpass: true, multiplex: true, connectionPool: true } as const;
+const { statusMarker: _marker, keepStdin: _keep, ...RUN_BASE_KEYS } = SPAWN_KEYS;
+
+/** Every key of {@link WrapSpawnOptions}. */
+export const WRAP_SPAWN_OPTION_KEYS = optionKeys<WrapSpawnOptions>()(WRAP_KEYS);
+/** Every key of {@link SpawnWithSshOptions}. */
+export const SPAWN_OPTION_KEYS = optionKeys<SpawnWithSshOptions>()(SPAWN_KEYS);
+/** Every key of {@link RunWithSshOptions}. */
+export const RUN_OPTION_KEYS = optionKeys<RunWithSshOptions>()({
+  ...RUN_BASE_KEYS,
+  timeoutMs: true,
+  maxBuffer: true,
+  onStdout: true,
+  onStderr: true,
+  killGraceMs: true,
+  killRemote: true,
+});
