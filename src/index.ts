@@ -1,11 +1,70 @@
-export * from './errors/index.js';
-export * from './schemas/index.js';
-export * from './quoting/index.js';
-export * from './wrap/index.js';
-export * from './resolve/index.js';
-export * from './exec/index.js';
-export * from './classify/index.js';
-export * from './test-connection/index.js';
-export * from './groom/index.js';
-export * from './pool/index.js';
-export * from './auth/index.js';
+// The main entry: what the README's API table documents, nothing else. The pure building blocks
+// (quoting, encoders, builders) are in `sshwrap/core`; internals are exported from no entry.
+// test/package/exports.test.ts pins this list: adding or removing a name is a deliberate act.
+
+// Run a spawn on a remote
+export { wrapSpawnWithSsh, spawnWithSsh, runWithSsh, runSucceeded, SshRunError, nodeExecutor } from './exec/index.js';
+export type {
+  WrapSpawnOptions,
+  SpawnWithSshOptions,
+  SpawnWithSshResult,
+  RunWithSshOptions,
+  SshRunResult,
+  SpawnExecutor,
+  SpawnExecutorOptions,
+  ChildProcessLike,
+} from './exec/index.js';
+export type { SshSpawnWrapResult, RemotePathMode, EnvOnStdin } from './wrap/index.js';
+export { isSecretEnvName, DEFAULT_SSH_OPTIONS } from './wrap/index.js';
+
+// Inputs and errors
+export { SshWrapError, type SshWrapErrorCode } from './errors/index.js';
+export {
+  SshRemoteConfigSchema,
+  AgentSshRemoteConfigSchema,
+  SshSpawnWrapConfigSchema,
+  parseSshRemoteConfig,
+  parseAgentSshRemoteConfig,
+  parseSshSpawnWrapConfig,
+  type SshRemoteConfig,
+  type SshRemoteConfigInput,
+  type AgentSshRemoteConfig,
+  type SshSpawnWrapConfig,
+  type ParsedSshSpawnWrapConfig,
+} from './schemas/index.js';
+
+// Where remotes come from
+export {
+  createSshRemoteStoreAdapter,
+  createMemoryStoreAdapter,
+  resolveSshRemote,
+  toStorableRemote,
+  resolveSshConfigHost,
+  clearSshConfigCache,
+  listSshConfigHosts,
+  describeEffectiveRemote,
+  type SshRemoteStoreAdapter,
+  type WritableSshRemoteStoreAdapter,
+  type SettingsStoreLike,
+  type SshConfigHost,
+  type ResolveSshConfigOptions,
+  type EffectiveRemote,
+} from './resolve/index.js';
+
+// Failures, checks, agents
+export { classifySshFailure, SSH_FAILURE_KINDS, SSH_FAILURE_HINTS, type SshFailureKind, type SshFailure, type SshFailureInput } from './classify/index.js';
+export { testConnection, SshRemoteManager, type SshRemoteTestResult, type TestConnectionOptions } from './test-connection/index.js';
+export { groomContext, registerAgent, listAgents, type GroomContextOptions, type AgentDefinition } from './groom/index.js';
+
+// Connection reuse and passphrases
+export {
+  ConnectionPool,
+  defaultConnectionPool,
+  closeAll,
+  type ConnectionPoolOptions,
+  type AcquireOptions,
+  type Lease,
+  type MultiplexOption,
+  type MultiplexSettings,
+} from './pool/index.js';
+export { createAskpass, passphraseAskpass, type Askpass, type AskpassOptions, type AskpassRequest } from './auth/index.js';

@@ -11,7 +11,7 @@ import {
   type MultiplexOption,
   type RemoteKillResult,
   type RemoteSignal,
-} from '../../src/index.js';
+} from '../../src/pool/index.js';
 import type { SshRemoteConfig } from '../../src/schemas/index.js';
 
 describe('pool public signatures', () => {
