@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SshWrapError } from '../errors/index.js';
+import { assertKnownOptions, optionKeys } from '../schemas/index.js';
 import { askpassLauncher, ASKPASS_CLIENT_SOURCE } from './helper-script.js';
 
 /** One question from ssh, e.g. `Enter passphrase for key '/home/me/.ssh/id_ed25519': `. */
@@ -23,6 +24,8 @@ export interface AskpassOptions {
   /** Platform override, for tests. @default process.platform */
   platform?: NodeJS.Platform;
 }
+
+const ASKPASS_OPTION_KEYS = optionKeys<AskpassOptions>()({ onPrompt: true, timeoutMs: true, platform: true });
 
 /** A running askpass bridge; pass `env` to the ssh process and `sshOptions` as managed options. */
 export interface Askpass {
@@ -60,6 +63,7 @@ function sameToken(a: string, b: string): boolean {
  * ```
  */
 export async function createAskpass(options: AskpassOptions): Promise<Askpass> {
+  assertKnownOptions(options, ASKPASS_OPTION_KEYS, 'createAskpass options');
   if ((options.platform ?? process.platform) === 'win32') {
     throw new SshWrapError('INVALID_CONFIG', 'createAskpass is not available on Windows', {
       hint: 'Load the key into the Windows ssh-agent service (ssh-add) instead.',

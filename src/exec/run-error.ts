@@ -5,9 +5,9 @@ const BRAND = Symbol.for('sshwrap.SshRunError');
 
 /**
  * A failed run as an exception, for APIs that return the output and must reject otherwise
- * ({@link groomContext}). Carries the whole result, execa-style: `exitCode`, `signal`, `stderr`,
- * `timedOut`, `isCanceled`, `errorKind`, `hint`, a `shortMessage` and a full `message` (which
- * ends with stderr).
+ * (`groomContext`). Carries the result's facts under the result's own names (`exitCode`,
+ * `remoteExitCode`, `signal`, `stderr`, `timedOut`, `aborted`, `connectionLost`, `errorKind`,
+ * `hint`, …), plus a `shortMessage` and a full `message` (which ends with stderr).
  *
  * @example
  * ```ts
@@ -19,16 +19,39 @@ const BRAND = Symbol.for('sshwrap.SshRunError');
  * ```
  */
 export class SshRunError extends Error {
+  /** The failure in one line, without stderr. */
   readonly shortMessage: string;
+  // The same names, meanings and types as SshRunResult's fields: one vocabulary for a run.
+  /** See {@link SshRunResult.errorKind}. */
   readonly errorKind: SshFailureKind | undefined;
+  /** See {@link SshRunResult.errorMessage}. */
+  readonly errorMessage: string | undefined;
+  /** See {@link SshRunResult.hint}. */
   readonly hint: string | undefined;
+  /** See {@link SshRunResult.exitCode}. */
   readonly exitCode: number | null;
+  /** See {@link SshRunResult.remoteExitCode}. */
   readonly remoteExitCode: number | undefined;
+  /** See {@link SshRunResult.signal}. */
   readonly signal: string | null;
+  /** See {@link SshRunResult.remoteSignal}. */
+  readonly remoteSignal: string | undefined;
+  /** See {@link SshRunResult.remotePid}. */
+  readonly remotePid: number | undefined;
+  /** See {@link SshRunResult.remoteStarted}. */
+  readonly remoteStarted: boolean;
+  /** See {@link SshRunResult.stdout}. */
   readonly stdout: string;
+  /** See {@link SshRunResult.stderr}. */
   readonly stderr: string;
+  /** See {@link SshRunResult.timedOut}. */
   readonly timedOut: boolean;
-  readonly isCanceled: boolean;
+  /** See {@link SshRunResult.aborted}. */
+  readonly aborted: boolean;
+  /** See {@link SshRunResult.connectionLost}. */
+  readonly connectionLost: boolean;
+  /** See {@link SshRunResult.durationMs}. */
+  readonly durationMs: number;
   declare readonly result: SshRunResult;
 
   constructor(result: SshRunResult, what = 'Command') {
@@ -38,14 +61,20 @@ export class SshRunError extends Error {
     this.name = 'SshRunError';
     this.shortMessage = shortMessage;
     this.errorKind = result.errorKind;
+    this.errorMessage = result.errorMessage;
     this.hint = result.hint;
     this.exitCode = result.exitCode;
     this.remoteExitCode = result.remoteExitCode;
     this.signal = result.signal;
+    this.remoteSignal = result.remoteSignal;
+    this.remotePid = result.remotePid;
+    this.remoteStarted = result.remoteStarted;
     this.stdout = result.stdout;
     this.stderr = result.stderr;
     this.timedOut = result.timedOut;
-    this.isCanceled = result.aborted;
+    this.aborted = result.aborted;
+    this.connectionLost = result.connectionLost;
+    this.durationMs = result.durationMs;
     // Non-enumerable: `result.wrapped.args` holds the encoded remote script, env values included,
     // and loggers that walk an error's own properties must not print it.
     Object.defineProperty(this, 'result', { value: result, enumerable: false });
@@ -62,8 +91,12 @@ export class SshRunError extends Error {
       exitCode: this.exitCode,
       remoteExitCode: this.remoteExitCode,
       signal: this.signal,
+      remoteSignal: this.remoteSignal,
+      remoteStarted: this.remoteStarted,
       timedOut: this.timedOut,
-      isCanceled: this.isCanceled,
+      aborted: this.aborted,
+      connectionLost: this.connectionLost,
+      durationMs: this.durationMs,
       remoteCommand: this.result.wrapped.remoteCommand,
     };
   }

@@ -30,7 +30,7 @@ export interface GroomContextOptions {
   store?: SshRemoteStoreAdapter;
   /** How processes are started. @default nodeExecutor */
   executor?: SpawnExecutor;
-  /** Cancels the run; the promise rejects with an `SshRunError` whose `isCanceled` is true. @default undefined */
+  /** Cancels the run; the promise rejects with an `SshRunError` whose `aborted` is true. @default undefined */
   signal?: AbortSignal;
   /** Kill the agent after this long. @default undefined (no limit) */
   timeoutMs?: number;
@@ -61,7 +61,7 @@ const GROOM_OPTION_KEYS = optionKeys<GroomContextOptions>()({
  * @throws {SshWrapError} before anything runs: unknown `agentType`, bad config, SSH on without a store.
  * @throws {SshRunError} when the run failed: `errorKind`/`hint` when the agent could not start
  *   (ssh failure, agent not on the remote PATH, missing directory), otherwise its exit status,
- *   `timedOut` or `isCanceled`.
+ *   `timedOut` or `aborted`.
  * @example
  * ```ts
  * const summary = await groomContext('/path/to/project', 'claude-code', 'Summarize this conversation focusing on key decisions', {

@@ -20,7 +20,7 @@ export const DEFAULT_MAX_CONCURRENT_PER_HOST = 8;
  * MultiplexSettingsSchema.parse({}); // { persistSeconds: 60, maxSessionsPerMaster: 10, maxConcurrentPerHost: 8 }
  * ```
  */
-export const MultiplexSettingsSchema = z.object({
+export const MultiplexSettingsSchema = z.strictObject({
   /** `ControlPersist` of the masters sshwrap starts, in seconds (whole seconds, 1 s to 7 days). @default 60 */
   persistSeconds: z.number().int().min(1).max(7 * 86_400).default(DEFAULT_PERSIST_SECONDS),
   /**

@@ -23,8 +23,12 @@ export interface SshConfigHost {
   port: number;
   /** Key files ssh will try, in order, with `~`, `${VAR}` and `%` tokens expanded (`%C` kept). */
   identityFiles: string[];
-  /** `ProxyJump`, when one is configured. */
-  proxyJump?: string;
+  /**
+   * The jump hosts, when ~/.ssh/config sets OpenSSH's `ProxyJump`: one `[user@]host[:port]` per
+   * hop, first hop first. The same name and shape as the remote config's `jumpHosts`, which
+   * sshwrap passes to ssh as `-J` (ProxyJump).
+   */
+  jumpHosts?: string[];
   /** Everything `ssh -G` printed: lower-case option name → its values, one per printed line. */
   options: Record<string, string[]>;
 }
@@ -124,7 +128,7 @@ function toHost(hostArg: string, options: Record<string, string[]>, output: stri
     user,
     port,
     identityFiles: (options.identityfile ?? []).map((file) => expandIdentityFile(file, tokens)),
-    ...(proxyJump ? { proxyJump } : {}),
+    ...(proxyJump ? { jumpHosts: proxyJump.split(',') } : {}),
     options,
   };
 }

@@ -2,12 +2,27 @@ import { SSH_FAILURE_HINTS } from '../classify/index.js';
 import { SshWrapError } from '../errors/index.js';
 import { randomMarkerToken, runWithSsh, type SshRunResult } from '../exec/index.js';
 import { createMemoryStoreAdapter, describeEffectiveRemote, type EffectiveRemote } from '../resolve/index.js';
-import { parseSshRemoteConfig, type SshRemoteConfig, type SshRemoteConfigInput } from '../schemas/index.js';
+import { assertKnownOptions, optionKeys, parseSshRemoteConfig, type SshRemoteConfig, type SshRemoteConfigInput } from '../schemas/index.js';
 import { DEFAULT_SSH_OPTIONS, mergeSshOptions } from '../wrap/index.js';
 import { parseProbeOutput, PROBE_SCRIPT, type ProbeReport } from './probe.js';
 import type { SshRemoteTestResult, TestConnectionOptions } from './types.js';
 
 const TIMEOUT_MARGIN_MS = 10_000;
+
+const TEST_CONNECTION_OPTION_KEYS = optionKeys<TestConnectionOptions>()({
+  timeoutMs: true,
+  signal: true,
+  executor: true,
+  sshPath: true,
+  remotePath: true,
+  shell: true,
+  multiplex: true,
+  connectionPool: true,
+  managedSshOptions: true,
+  allowUnsafeOptions: true,
+  sshConfigFile: true,
+  env: true,
+});
 
 /** ConnectTimeout as ssh will get it: merged like buildSshArgs does (one value, later layers win). */
 function connectTimeoutMs(remote: SshRemoteConfig, options: TestConnectionOptions): number {
@@ -90,6 +105,7 @@ export async function testConnection(
 }
 
 async function probe(config: SshRemoteConfigInput | SshRemoteConfig, agentCommand: string | undefined, options: TestConnectionOptions): Promise<SshRemoteTestResult> {
+  assertKnownOptions(options, TEST_CONNECTION_OPTION_KEYS, 'testConnection options');
   // `passphrase` is non-enumerable on parsed remotes, so a spread alone would drop it.
   const remote = parseSshRemoteConfig({ ...config, passphrase: config.passphrase, enabled: true });
   if (agentCommand !== undefined && (agentCommand === '' || agentCommand.startsWith('-') || agentCommand.includes('\0'))) {

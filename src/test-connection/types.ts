@@ -1,6 +1,7 @@
 import type { SshFailureKind } from '../classify/index.js';
 import type { SpawnExecutor } from '../exec/index.js';
 import type { EffectiveRemote } from '../resolve/index.js';
+import type { ConnectionPool, MultiplexOption } from '../pool/index.js';
 import type { RemotePathMode } from '../wrap/index.js';
 
 /**
@@ -70,11 +71,11 @@ export interface TestConnectionOptions {
   remotePath?: RemotePathMode;
   /** How the command reaches the login shell. @default 'any' */
   shell?: 'any' | 'posix';
-  /** ssh options from the caller's infrastructure (pooling, host-key policy). @default undefined */
   /** Probe over a pooled connection (see `multiplex` on runWithSsh). @default undefined (off) */
-  multiplex?: import('../pool/index.js').MultiplexOption;
+  multiplex?: MultiplexOption;
   /** The pool `multiplex` leases from. @default defaultConnectionPool */
-  connectionPool?: import('../pool/index.js').ConnectionPool;
+  connectionPool?: ConnectionPool;
+  /** ssh options from the caller's infrastructure (pooling, host-key policy). @default undefined */
   managedSshOptions?: Record<string, string>;
   /** Command-executing ssh options allowed in customOptions. @default [] */
   allowUnsafeOptions?: string[];

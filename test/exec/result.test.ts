@@ -39,8 +39,37 @@ describe('run results', () => {
     const error = new SshRunError({ ...base, exitCode: 255, errorKind: 'auth-failed', errorMessage: 'SSH authentication failed: x', hint: 'h', stderr: 'x\n' });
     expect(error).toBeInstanceOf(Error);
     expect(error).toBeInstanceOf(SshRunError);
-    expect(error).toMatchObject({ errorKind: 'auth-failed', hint: 'h', exitCode: 255, shortMessage: 'SSH authentication failed: x', isCanceled: false });
+    expect(error).toMatchObject({ errorKind: 'auth-failed', hint: 'h', exitCode: 255, shortMessage: 'SSH authentication failed: x', aborted: false });
     expect(error.message).toBe('SSH authentication failed: x\nx');
     expect(new SshRunError({ ...base, exitCode: 137, remoteExitCode: 137, remoteSignal: 'SIGKILL' }).shortMessage).toBe('Command was killed by SIGKILL');
+  });
+
+  it('SshRunError uses the same names as SshRunResult for the same facts', () => {
+    const result: Required<SshRunResult> = {
+      ...base,
+      exitCode: 143,
+      signal: 'SIGTERM',
+      stdout: 'out',
+      stderr: 'err',
+      remoteStarted: true,
+      remoteExitCode: 137,
+      remoteSignal: 'SIGKILL',
+      remotePid: 4242,
+      errorKind: 'timeout',
+      errorMessage: 'Timed out',
+      hint: 'raise it',
+      timedOut: true,
+      aborted: true,
+      connectionLost: true,
+      durationMs: 77,
+    };
+    const error = new SshRunError(result);
+    // Output buffers' truncation flags and the spawn itself stay on `error.result`.
+    const onlyOnResult = new Set(['wrapped', 'stdoutTruncated', 'stderrTruncated']);
+    for (const key of Object.keys(result) as Array<keyof SshRunResult>) {
+      if (!onlyOnResult.has(key)) expect(error[key as keyof SshRunError], key).toBe(result[key]);
+    }
+    expect(error.result).toBe(result);
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ aborted: true, connectionLost: true, remoteSignal: 'SIGKILL' });
   });
 });

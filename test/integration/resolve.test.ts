@@ -49,7 +49,7 @@ describe('resolveSshConfigHost with a real ssh -G', () => {
     expect(app.hostname).toBe('app.corp.example');
     expect(app.user).toBe('incuser');
     expect(app.port).toBe(2222);
-    expect(app.proxyJump).toBe('jump.corp.example');
+    expect(app.jumpHosts).toEqual(['jump.corp.example']);
     expect(app.options.user).toEqual(['incuser']);
   });
 

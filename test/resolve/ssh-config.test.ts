@@ -52,15 +52,15 @@ describe('resolveSshConfigHost', () => {
       hostname: 'app.corp.example',
       user: 'dev',
       port: 2222,
-      proxyJump: 'bastion.corp.example',
+      jumpHosts: ['bastion.corp.example'],
       identityFiles: [`${os.homedir()}/.ssh/id_app.corp.example_dev`, '/keys/app-2222.key'],
     });
     expect(host.options.hostname).toEqual(['app.corp.example']);
   });
 
-  it('leaves proxyJump out when ssh has none', async () => {
+  it('leaves jumpHosts out when ssh has none', async () => {
     const host = await resolveSshConfigHost('x', { executor: fakeExecutor({ stdout: 'user u\nhostname x\nport 22\n' }) });
-    expect(host).not.toHaveProperty('proxyJump');
+    expect(host).not.toHaveProperty('jumpHosts');
     expect(host.identityFiles).toEqual([]);
   });
 
