@@ -31,8 +31,9 @@ function distance(a: string, b: string): number {
 }
 
 /**
- * The known key closest to `key` (case-insensitive edit distance), when it is close enough to be
- * a likely typo: at most a third of the longer name, and at least one edit allowed.
+ * The known key closest to `key` (case-insensitive edit distance; a name that is a prefix of the
+ * other counts as one edit), when it is close enough to be a likely typo: at most a third of the
+ * longer name, and at least one edit allowed.
  *
  * @example
  * ```ts
@@ -40,16 +41,18 @@ function distance(a: string, b: string): number {
  * ```
  */
 export function closestKey(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
+  const lower = key.toLowerCase();
+  let best: { candidate: string; score: number; edits: number } | undefined;
   for (const candidate of known) {
-    const d = distance(key.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
+    const other = candidate.toLowerCase();
+    const edits = distance(lower, other);
+    // A truncated or extended name (customEnv, promptArg) means the longer one, whatever the edit
+    // count; among several, the fewest real edits wins.
+    const score = other.startsWith(lower) || lower.startsWith(other) ? Math.min(1, edits) : edits;
+    if (!best || score < best.score || (score === best.score && edits < best.edits)) best = { candidate, score, edits };
   }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(Math.max(key.length, best.length) / 3)) ? best : undefined;
+  if (!best) return undefined;
+  return best.score <= Math.max(1, Math.floor(Math.max(key.length, best.candidate.length) / 3)) ? best.candidate : undefined;
 }
 
 /**
