@@ -5,6 +5,8 @@ const RUN_OPTIONS = `  --remotes FILE       remotes file (JSON array or { "sshRe
                        secret-looking names (*_TOKEN, *_API_KEY, ...) go over stdin
   --prompt-file FILE   prompt for the command ('-' reads stdin)
   --ssh-config FILE    ssh config file instead of ~/.ssh/config
+  --env-on-stdin MODE  secrets (default): secret-looking variables go over stdin;
+                       all: every variable; none: all on the command line (visible in ps)
 `;
 
 /**

@@ -95,6 +95,19 @@ describe('sshwrap (in-process)', () => {
     expect(report.sshRemoteUsed).not.toHaveProperty('passphrase');
   });
 
+  it('--env-on-stdin all sends every variable over stdin; none puts them on the command line; anything else is a usage error', async () => {
+    const base = ['wrap', 'box', '--remotes', remotesFile, '--env', 'NODE_ENV=production', '--dry-run'];
+    const all = JSON.parse((await cli([...base, '--env-on-stdin', 'all', '--', 'env'])).out);
+    expect(all.stdin.envNames).toEqual(['MODE', 'DB_PASSWORD', 'NODE_ENV']);
+    expect(all.remoteCommand).toContain("NODE_ENV='<redacted>'");
+    const none = JSON.parse((await cli([...base, '--env-on-stdin', 'none', '--', 'env'])).out);
+    expect(none).not.toHaveProperty('stdin');
+    expect(none.remoteCommand).toContain('DB_PASSWORD=hunter2-db');
+    const bad = await cli([...base, '--env-on-stdin', 'some', '--', 'env']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--env-on-stdin must be secrets, all or none/);
+  });
+
   it('wrap --dry-run shows a large prompt by size only', async () => {
     const prompt = 'p'.repeat(10_000);
     const result = await cli(['wrap', 'box', '--remotes', remotesFile, '--prompt-file', '-', '--dry-run', '--', 'cat'], prompt);
