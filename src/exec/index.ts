@@ -1,4 +1,4 @@
-export { nodeExecutor, type SpawnExecutor, type SpawnExecutorOptions, type ChildProcessLike } from './executor.js';
+export { nodeExecutor, type SpawnExecutor, type SpawnExecutorOptions, type ChildProcessLike } from '../process/executor.js';
 export { spawnWithSsh, type SpawnWithSshOptions, type SpawnWithSshResult } from './spawn.js';
 export { runWithSsh, type RunWithSshOptions } from './run.js';
 export type { SshRunResult } from './result.js';

@@ -2,7 +2,7 @@ import type { SshRemoteStoreAdapter } from '../resolve/index.js';
 import { SshWrapError } from '../errors/index.js';
 import { parseSshSpawnWrapConfig, type AgentSshRemoteConfig, type SshSpawnWrapConfig } from '../schemas/index.js';
 import { wrapSpawnWithSsh } from '../wrap/index.js';
-import { nodeExecutor, type ChildProcessLike } from './executor.js';
+import { nodeExecutor, type ChildProcessLike } from '../process/executor.js';
 import { withRunAskpass } from './askpass-run.js';
 import { pinRemote } from './pinned-store.js';
 import { randomMarkerToken } from './markers.js';

@@ -2,7 +2,7 @@ import { SshWrapError } from '../errors/index.js';
 import type { SshRemoteStoreAdapter } from '../resolve/index.js';
 import { parseSshSpawnWrapConfig, type AgentSshRemoteConfig, type ParsedSshSpawnWrapConfig, type SshSpawnWrapConfig } from '../schemas/index.js';
 import { promptFitsThreshold, promptWords, wrapSpawnWithSsh, type SshSpawnWrapResult, type WrapSpawnOptions } from '../wrap/index.js';
-import { nodeExecutor, type ChildProcessLike, type SpawnExecutor } from './executor.js';
+import { nodeExecutor, type ChildProcessLike, type SpawnExecutor } from '../process/executor.js';
 import type { Askpass } from '../auth/index.js';
 import { withRunAskpass } from './askpass-run.js';
 import { pinRemote } from './pinned-store.js';
