@@ -168,6 +168,19 @@ export function runCommand(executor: SpawnExecutor, command: string, args: reado
       }
     });
     child.once('close', (code, signal) => finish(code, signal));
+    // execa reports a synchronous spawn failure (E2BIG) only through its promise, with a stand-in
+    // process that emits nothing: a promise that settles before 'spawn' means it never started.
+    if (typeof (child as { then?: unknown }).then === 'function') {
+      const neverStarted = (cause: unknown): void => {
+        if (spawned) return;
+        spawnError ??= cause instanceof Error ? cause : new Error('the process exited before it started');
+        finish(null, null);
+      };
+      (child as unknown as PromiseLike<unknown>).then(
+        (value) => neverStarted((value as { cause?: unknown } | undefined)?.cause),
+        (error: unknown) => neverStarted((error as { cause?: unknown } | undefined)?.cause ?? error),
+      );
+    }
 
     const stdin = child.stdin;
     if (stdin) {

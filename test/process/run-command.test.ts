@@ -60,6 +60,21 @@ describe('runCommand', () => {
     expect((real.spawnError as NodeJS.ErrnoException | undefined)?.code).toBe('ENOENT');
   });
 
+  it('an execa-like process whose promise settles before it started is a start failure, not a hang', async () => {
+    const cause = Object.assign(new Error('spawn E2BIG'), { code: 'E2BIG' });
+    const executor = fakeExecutor(() => {});
+    const thenable = {
+      spawn(command: string, args: readonly string[], options: { cwd: string }) {
+        const child = executor.spawn(command, args, options);
+        // Settles synchronously, before the fake's 'spawn' (which a real execa stand-in never emits).
+        return Object.assign(child, { then: (onFulfilled: (value: unknown) => void) => onFulfilled({ cause }) });
+      },
+    };
+    const result = await runCommand(thenable, 'x', [], { timeoutMs: 5_000 });
+    expect(result.spawnError).toBe(cause);
+    expect(result.timedOut).toBe(false);
+  });
+
   it('abort kills a running process; an aborted signal starts nothing', async () => {
     const executor = fakeExecutor(() => {});
     const controller = new AbortController();
