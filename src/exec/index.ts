@@ -1,4 +1,4 @@
-export { nodeExecutor, type SpawnExecutor, type SpawnExecutorOptions, type ChildProcessLike } from './executor.js';
+export { nodeExecutor, type SpawnExecutor, type SpawnExecutorOptions, type ChildProcessLike } from '../process/executor.js';
 export { wrapSpawnWithSsh } from './wrap-spawn.js';
 export { spawnWithSsh } from './spawn.js';
 export { runWithSsh } from './run.js';

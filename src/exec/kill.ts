@@ -1,7 +1,8 @@
 import { buildKillScript } from '../pool/kill-remote.js';
 import type { SshRemoteConfig } from '../schemas/index.js';
 import { buildSshArgs, anyShellCommand } from '../wrap/index.js';
-import { type ChildProcessLike, type SpawnExecutor } from './executor.js';
+import { type ChildProcessLike, type SpawnExecutor } from '../process/executor.js';
+import { runCommand } from '../process/run-command.js';
 
 /** Resolves when the child has exited (immediately if it already has). */
 export function whenExited(child: ChildProcessLike): Promise<void> {
@@ -57,23 +58,16 @@ export interface RemoteKillOptions {
 export async function killRemoteProcessGroup(remote: SshRemoteConfig, pid: number, options: RemoteKillOptions): Promise<void> {
   // `kill -TERM -1` would signal every process of the remote user.
   if (!Number.isSafeInteger(pid) || pid <= 1) return;
-  let child: ChildProcessLike;
+  let args: string[];
   try {
-    const args = buildSshArgs(remote, anyShellCommand(buildKillScript(pid, 'TERM', 2_000)), {
+    args = buildSshArgs(remote, anyShellCommand(buildKillScript(pid, 'TERM', 2_000)), {
       // Use a running master if there is one, but never become one: this connection is a one-off.
       managedOptions: options.managedSshOptions ? { ...options.managedSshOptions, ControlMaster: 'no' } : undefined,
       allowUnsafeOptions: options.allowUnsafeOptions,
       configFile: options.sshConfigFile,
     });
-    child = options.executor.spawn(options.sshPath, args, { cwd: options.cwd, env: options.env });
   } catch {
     return;
   }
-  child.on('error', () => {});
-  child.stdin?.on('error', () => {});
-  child.stdin?.end();
-  child.stdout?.resume();
-  child.stderr?.resume();
-  const outcome = await Promise.race([whenExited(child).then(() => 'exited' as const), delay(options.timeoutMs)]);
-  if (outcome !== 'exited') await terminateChild(child, 500);
+  await runCommand(options.executor, options.sshPath, args, { cwd: options.cwd, env: options.env, timeoutMs: options.timeoutMs });
 }

@@ -2,7 +2,7 @@ import { optionKeys } from '../schemas/index.js';
 import type { Askpass } from '../auth/index.js';
 import type { ConnectionPool, MultiplexOption } from '../pool/index.js';
 import type { RemoteWrapOptions, SshSpawnWrapResult } from '../wrap/index.js';
-import type { ChildProcessLike, SpawnExecutor } from './executor.js';
+import type { ChildProcessLike, SpawnExecutor } from '../process/executor.js';
 
 /**
  * Options of `wrapSpawnWithSsh`: the pure wrap's options, with the local defaults filled in

@@ -1,5 +1,5 @@
 import type { SshSpawnWrapResult } from '../wrap/index.js';
-import type { ChildProcessLike } from './executor.js';
+import type { ChildProcessLike } from '../process/executor.js';
 import { killRemoteProcessGroup, REMOTE_KILL_TIMEOUT_MS, type RemoteKillOptions } from './kill.js';
 import { createStatusMarkerStripper, type StatusMarker } from './markers.js';
 

@@ -2,7 +2,7 @@ import type { SshRemoteStoreAdapter } from '../resolve/index.js';
 import { SshWrapError } from '../errors/index.js';
 import { assertKnownOptions, type AgentSshRemoteConfig, type SshSpawnWrapConfig } from '../schemas/index.js';
 import { retryOnFreshMaster } from '../pool/index.js';
-import { nodeExecutor, type ChildProcessLike } from './executor.js';
+import { nodeExecutor, type ChildProcessLike } from '../process/executor.js';
 import { randomMarkerToken } from './markers.js';
 import { RUN_OPTION_KEYS, type RunWithSshOptions } from './options.js';
 import { notStartedResult, remoteOutcome, spawnFailure } from './outcome.js';

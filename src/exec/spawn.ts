@@ -1,6 +1,6 @@
 import type { SshRemoteStoreAdapter } from '../resolve/index.js';
 import { assertKnownOptions, type AgentSshRemoteConfig, type SshSpawnWrapConfig } from '../schemas/index.js';
-import { nodeExecutor } from './executor.js';
+import { nodeExecutor } from '../process/executor.js';
 import { randomMarkerToken } from './markers.js';
 import { SPAWN_OPTION_KEYS, type SpawnWithSshOptions, type SpawnWithSshResult } from './options.js';
 import { prepareRun, wrapPrepared } from './prepare.js';

@@ -1,7 +1,7 @@
 import { SshWrapError } from '../errors/index.js';
 import type { ParsedSshSpawnWrapConfig } from '../schemas/index.js';
 import { promptFitsThreshold, promptWords, type SshSpawnWrapResult } from '../wrap/index.js';
-import type { ChildProcessLike, SpawnExecutor } from './executor.js';
+import type { ChildProcessLike, SpawnExecutor } from '../process/executor.js';
 import type { SpawnWithSshOptions } from './options.js';
 import { writeStdin } from './stdin.js';
 

@@ -1,5 +1,5 @@
 import type { RemoteScriptEvent, SshSpawnWrapResult } from '../wrap/index.js';
-import { nodeExecutor, type ChildProcessLike } from './executor.js';
+import { nodeExecutor, type ChildProcessLike } from '../process/executor.js';
 import { killRemoteProcessGroup, REMOTE_KILL_TIMEOUT_MS, terminateChild, whenExited } from './kill.js';
 import { StatusMarkerParser } from './markers.js';
 import type { RemoteStatus } from './outcome.js';

@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { nodeExecutor, type ChildProcessLike, type SpawnExecutor } from '../process/executor.js';
 import type { SshRemoteConfig } from '../schemas/index.js';
 import { abortable } from './abortable.js';
 import { controlDirCandidates, findControlDir, prepareControlDir } from './control-dir.js';
@@ -37,6 +37,14 @@ export interface AcquireOptions {
    * bridge, so the master may ask for a key passphrase). @default undefined
    */
   managedSshOptions?: Record<string, string> | undefined;
+  /**
+   * Starts the ssh helpers of this acquire: `ssh -G` for the ControlPath, `-O check`, and the
+   * master if this acquire has to start one. It wins over the pool's `executor`; like `env`, the
+   * latest acquire's executor is the one a later master start of the same remote uses, and the
+   * executor that registered a socket is the one {@link ConnectionPool.closeAll} stops it with.
+   * @default the pool's `executor`
+   */
+  executor?: SpawnExecutor | undefined;
 }
 
 /** Construction options of {@link ConnectionPool}; all for tests or unusual hosts. */
@@ -49,6 +57,11 @@ export interface ConnectionPoolOptions {
   env?: NodeJS.ProcessEnv;
   /** How masters are checked, started and stopped. @default OpenSSH via `ssh -O` */
   masterControl?: MasterControl;
+  /**
+   * Starts every ssh helper (ControlPath lookup, master start, `-O check`, `-O exit`) of acquires
+   * that pass no `executor` of their own. @default nodeExecutor
+   */
+  executor?: SpawnExecutor;
 }
 
 interface HostGates {
@@ -87,16 +100,18 @@ export class ConnectionPool {
   #dir: string | null | undefined;
   readonly #hosts = new Map<string, HostGates>();
   readonly #remotes = new Map<string, RemoteMasters>();
-  /** Every socket path a master of ours may live on (with the ssh binary to stop it), for closeAll. */
-  readonly #socketPaths = new Map<string, string | undefined>();
+  readonly #executor: SpawnExecutor;
+  /** Every socket path a master of ours may live on (with the ssh binary and executor to stop it), for closeAll. */
+  readonly #socketPaths = new Map<string, { sshPath: string | undefined; executor: SpawnExecutor }>();
   /** Helper ssh processes (master starts, checks) still running. */
-  readonly #helpers = new Set<ChildProcess>();
+  readonly #helpers = new Set<ChildProcessLike>();
 
   constructor(options: ConnectionPoolOptions = {}) {
     this.#platform = options.platform ?? process.platform;
     this.#control = options.masterControl ?? sshMasterControl;
     this.#configuredDir = options.controlDir;
     this.#env = options.env;
+    this.#executor = options.executor ?? nodeExecutor;
   }
 
   /** Whether this pool can multiplex at all here (false on Windows or without a safe socket directory). */
@@ -149,6 +164,8 @@ export class ConnectionPool {
    * sessions), kills helper ssh processes still running, and removes the sockets. The pool stays
    * usable: the next acquire starts afresh. Note masters are per user, not per process: a master
    * on one of these sockets that another process of the same user shares is stopped too.
+   * Each `ssh -O exit` goes through the executor of the acquire that registered the socket
+   * (else the pool's `executor`).
    */
   async closeAll(): Promise<void> {
     for (const helper of this.#helpers) helper.kill('SIGKILL');
@@ -157,7 +174,9 @@ export class ConnectionPool {
     const socketPaths = [...this.#socketPaths];
     this.#socketPaths.clear();
     this.#remotes.clear();
-    await Promise.allSettled(socketPaths.map(([socketPath, sshPath]) => this.#control.exit(socketPath, { sshPath, tracker: this.#helpers })));
+    await Promise.allSettled(
+      socketPaths.map(([socketPath, { sshPath, executor }]) => this.#control.exit(socketPath, { sshPath, executor, tracker: this.#helpers })),
+    );
   }
 
   #pooledLease(masters: RemoteMasters, slot: MasterSlot, settings: MultiplexSettings, releaseGate: () => void): Lease {
@@ -198,18 +217,20 @@ export class ConnectionPool {
     const fingerprint = connectionFingerprint(remote, context);
     let masters = this.#remotes.get(fingerprint);
     // The latest caller's environment starts the next master (an askpass bridge lives per run).
+    const executor = options.executor ?? this.#executor;
     if (masters) {
       masters.context.env = options.env;
       masters.context.managedSshOptions = options.managedSshOptions;
+      masters.context.executor = executor;
     }
     if (!masters) {
       masters = new RemoteMasters(
         remote,
         fingerprint,
         this.#controlDir()!,
-        { ...context, allowUnsafeOptions: options.allowUnsafeOptions, tracker: this.#helpers, env: options.env, managedSshOptions: options.managedSshOptions },
+        { ...context, allowUnsafeOptions: options.allowUnsafeOptions, tracker: this.#helpers, env: options.env, managedSshOptions: options.managedSshOptions, executor },
         this.#control,
-        (socketPath) => this.#socketPaths.set(socketPath, options.sshPath),
+        (socketPath, executor) => this.#socketPaths.set(socketPath, { sshPath: options.sshPath, executor }),
       );
       this.#remotes.set(fingerprint, masters);
     }

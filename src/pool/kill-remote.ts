@@ -1,8 +1,9 @@
 import { SshWrapError } from '../errors/index.js';
+import { nodeExecutor, type SpawnExecutor } from '../process/executor.js';
+import { runCommand } from '../process/run-command.js';
 import type { SshRemoteConfig } from '../schemas/index.js';
 import { buildSshArgs, anyShellCommand } from '../wrap/index.js';
 import type { Lease } from './lease.js';
-import { runSshCommand } from './ssh-command.js';
 
 /** Signals {@link killRemoteProcessGroup} sends (names as the remote `kill` builtin reads them). */
 export type RemoteSignal = 'TERM' | 'KILL' | 'INT' | 'HUP' | 'QUIT' | 'USR1' | 'USR2';
@@ -23,6 +24,10 @@ export interface KillRemoteOptions {
   sshConfigFile?: string;
   /** Command-executing customOptions allowed for this remote. */
   allowUnsafeOptions?: readonly string[];
+  /** Starts the kill connection (pass the one the run used, e.g. a utilityProcess adapter). @default nodeExecutor */
+  executor?: SpawnExecutor;
+  /** Environment of the kill connection's ssh (SSH_ASKPASS for a passphrase-protected key). @default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** What happened on the remote. */
@@ -116,7 +121,7 @@ export async function killRemoteProcessGroup(
   const command = anyShellCommand(buildKillScript(pid, signal, graceMs));
   const run = async (managedOptions: Record<string, string> | undefined) => {
     const args = buildSshArgs(remote, command, { managedOptions, allowUnsafeOptions: options.allowUnsafeOptions, configFile: options.sshConfigFile });
-    return runSshCommand(options.sshPath ?? 'ssh', args, { timeoutMs: graceMs + CONNECT_BUDGET_MS });
+    return runCommand(options.executor ?? nodeExecutor, options.sshPath ?? 'ssh', args, { timeoutMs: graceMs + CONNECT_BUDGET_MS, env: options.env });
   };
   const pooled = lease?.controlPath !== undefined;
   let result = await run(pooled ? lease!.managedSshOptions : undefined);

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import type { ChildProcess } from 'node:child_process';
+import { nodeExecutor, type ChildProcessLike, type SpawnExecutor } from '../process/executor.js';
+import { runCommand, type RunCommandOptions, type RunCommandResult } from '../process/run-command.js';
 import type { SshRemoteConfig } from '../schemas/index.js';
 import { buildSshArgs } from '../wrap/index.js';
-import { runSshCommand } from './ssh-command.js';
 
 /** Where helper commands find the ssh binary and config, as for the runs themselves. */
 export interface MasterCommandContext {
@@ -12,8 +12,10 @@ export interface MasterCommandContext {
   sshConfigFile?: string | undefined;
   /** Command-executing customOptions the caller allowed (passed through to {@link buildSshArgs}). */
   allowUnsafeOptions?: readonly string[] | undefined;
+  /** Starts every helper ssh (`-G`, `-O check`, `-O exit`, the master itself). @default nodeExecutor */
+  executor?: SpawnExecutor | undefined;
   /** Helper processes are tracked here while they run. */
-  tracker?: Set<ChildProcess> | undefined;
+  tracker?: Set<ChildProcessLike> | undefined;
   /**
    * Environment for starting a master, as the run would get it (SSH_ASKPASS and friends for a
    * passphrase-protected key). @default process.env
@@ -47,6 +49,10 @@ const EXIT_WAIT_MS = 2_000;
 // `-O` commands only use the socket; the destination is a placeholder ssh never resolves.
 const PLACEHOLDER_HOST = 'sshwrap-master';
 
+function runSsh(context: MasterCommandContext, args: readonly string[], options: Omit<RunCommandOptions, 'tracker'>): Promise<RunCommandResult> {
+  return runCommand(context.executor ?? nodeExecutor, context.sshPath ?? 'ssh', args, { ...options, tracker: context.tracker });
+}
+
 function controlArgs(socketPath: string, command: 'check' | 'exit'): string[] {
   // -F none: nothing from ~/.ssh/config (a Match exec, another ControlPath) takes part.
   return ['-F', 'none', '-S', socketPath, '-O', command, '--', PLACEHOLDER_HOST];
@@ -62,10 +68,7 @@ function controlArgs(socketPath: string, command: 'check' | 'exit'): string[] {
  * ```
  */
 export async function checkMaster(socketPath: string, context: MasterCommandContext = {}): Promise<MasterStatus> {
-  const result = await runSshCommand(context.sshPath ?? 'ssh', controlArgs(socketPath, 'check'), {
-    timeoutMs: CHECK_TIMEOUT_MS,
-    tracker: context.tracker,
-  });
+  const result = await runSsh(context, controlArgs(socketPath, 'check'), { timeoutMs: CHECK_TIMEOUT_MS });
   const message = (result.stderr || result.stdout).trim();
   const pid = /pid=(\d+)/.exec(message)?.[1];
   return { running: result.code === 0, ...(pid ? { pid: Number(pid) } : {}), message };
@@ -110,7 +113,7 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boo
 export async function exitMaster(socketPath: string, context: MasterCommandContext = {}): Promise<boolean> {
   const status = await checkMaster(socketPath, context);
   if (status.running) {
-    await runSshCommand(context.sshPath ?? 'ssh', controlArgs(socketPath, 'exit'), { timeoutMs: CHECK_TIMEOUT_MS, tracker: context.tracker });
+    await runSsh(context, controlArgs(socketPath, 'exit'), { timeoutMs: CHECK_TIMEOUT_MS });
     const pid = status.pid;
     const gone = await waitFor(() => (pid === undefined || !isAlive(pid)) && !isSocket(socketPath), EXIT_WAIT_MS);
     if (!gone && pid !== undefined && isAlive(pid)) {
@@ -146,7 +149,7 @@ export async function resolveControlPath(remote: SshRemoteConfig, template: stri
     allowUnsafeOptions: context.allowUnsafeOptions,
     configFile: context.sshConfigFile,
   });
-  const result = await runSshCommand(context.sshPath ?? 'ssh', ['-G', ...args], { timeoutMs: CHECK_TIMEOUT_MS, tracker: context.tracker });
+  const result = await runSsh(context, ['-G', ...args], { timeoutMs: CHECK_TIMEOUT_MS });
   if (result.code !== 0) return null;
   const line = result.stdout.split('\n').find((entry) => entry.toLowerCase().startsWith('controlpath '));
   const value = line?.slice('controlpath '.length).trim();
@@ -173,9 +176,10 @@ export async function startMaster(
     configFile: context.sshConfigFile,
   });
   let lostRace = false;
-  const result = await runSshCommand(context.sshPath ?? 'ssh', ['-N', ...args], {
+  // Waiting for 'close' is safe: the ControlPersist fork detaches its stdio, so only the
+  // foreground ssh holds the pipes.
+  const result = await runSsh(context, ['-N', ...args], {
     timeoutMs: START_TIMEOUT_MS,
-    tracker: context.tracker,
     env: context.env,
     onStderr: (stderr, child) => {
       if (!lostRace && /already exists, disabling multiplexing/.test(stderr)) {

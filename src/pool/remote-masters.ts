@@ -1,3 +1,4 @@
+import { nodeExecutor, type SpawnExecutor } from '../process/executor.js';
 import type { SshRemoteConfig } from '../schemas/index.js';
 import { controlPathTemplate } from './control-path.js';
 import type { MasterCommandContext, MasterControl } from './master.js';
@@ -35,8 +36,8 @@ export class RemoteMasters {
     readonly dir: string,
     readonly context: MasterCommandContext,
     private readonly control: MasterControl,
-    /** Called with every socket path before a master may appear on it (for closeAll). */
-    private readonly onSocketPath: (socketPath: string) => void,
+    /** Called with every socket path before a master may appear on it, and the executor that may start it (for closeAll). */
+    private readonly onSocketPath: (socketPath: string, executor: SpawnExecutor) => void,
   ) {}
 
   /** The lowest slot with room, opening a new one when all are full. Counts the session in. */
@@ -69,7 +70,7 @@ export class RemoteMasters {
     const prefix = await this.#prefix();
     slot.socketPath = prefix === null ? null : `${prefix}${slot.index}`;
     if (slot.socketPath === null) return;
-    this.onSocketPath(slot.socketPath);
+    this.onSocketPath(slot.socketPath, this.context.executor ?? nodeExecutor);
     if (this.control.socketExists(slot.socketPath)) {
       // A master from an earlier lease, pool or process of ours: reuse it when it answers.
       const status = await this.control.check(slot.socketPath, this.context);

@@ -16,5 +16,4 @@ export {
 } from './ssh-config.js';
 export { listSshConfigHosts, defaultSshConfigFile } from './ssh-config-hosts.js';
 export { describeEffectiveRemote, type EffectiveRemote } from './effective-remote.js';
-export { nodeExecFileExecutor, type ExecFileExecutor, type ExecFileResult } from './exec-file.js';
 export { expandIdentityFile, type SshTokenValues } from './ssh-tokens.js';

@@ -1,7 +1,8 @@
 import { SshWrapError } from '../errors/index.js';
 import { hostField } from '../schemas/fields.js';
 import { toSshWrapError } from '../schemas/parse.js';
-import { nodeExecFileExecutor, type ExecFileExecutor } from './exec-file.js';
+import { nodeExecutor, type SpawnExecutor } from '../process/executor.js';
+import { runCommand } from '../process/run-command.js';
 import { expandIdentityFile } from './ssh-tokens.js';
 
 /**
@@ -44,8 +45,11 @@ export interface SshConfigHost {
 export interface ResolveSshConfigOptions {
   /** ssh_config file to read instead of ~/.ssh/config (`ssh -F`). @default ssh's own */
   configFile?: string | undefined;
-  /** Runs `ssh -G`. @default {@link nodeExecFileExecutor} */
-  executor?: ExecFileExecutor | undefined;
+  /**
+   * Starts `ssh -G` (stdin ended, stdout and stderr read to the end). Inject one to run it
+   * elsewhere (a utility process) or to fake it in tests. @default nodeExecutor
+   */
+  executor?: SpawnExecutor | undefined;
   /** ssh client binary. @default 'ssh' */
   sshPath?: string | undefined;
   /** Cancels the `ssh -G` run. */
@@ -55,14 +59,16 @@ export interface ResolveSshConfigOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+// `ssh -G` prints about 4 KB; 1 MiB leaves room for huge configs without unbounded buffering.
+const MAX_OUTPUT_CHARS = 1024 * 1024;
 // Hosts per process are few; the cap only guards a caller that resolves generated names forever.
 const MAX_CACHED = 256;
 
 // One cache per executor: an injected executor (tests, another machine) must not see results
 // produced by the real ssh, and vice versa. Replaced wholesale by clearSshConfigCache().
-let caches = new WeakMap<ExecFileExecutor, Map<string, SshConfigHost>>();
+let caches = new WeakMap<SpawnExecutor, Map<string, SshConfigHost>>();
 
-function cacheFor(executor: ExecFileExecutor): Map<string, SshConfigHost> {
+function cacheFor(executor: SpawnExecutor): Map<string, SshConfigHost> {
   let cache = caches.get(executor);
   if (!cache) {
     cache = new Map();
@@ -158,7 +164,7 @@ function sshComplaint(stderr: string): string {
  */
 export async function runSshG(hostArg: string, args: readonly string[], options: ResolveSshConfigOptions = {}): Promise<SshConfigHost> {
   assertHost(hostArg);
-  const executor = options.executor ?? nodeExecFileExecutor;
+  const executor = options.executor ?? nodeExecutor;
   const sshPath = options.sshPath ?? 'ssh';
   const fullArgs = ['-G', ...(options.configFile !== undefined ? ['-F', options.configFile] : []), ...args];
   const key = JSON.stringify([sshPath, fullArgs]);
@@ -166,18 +172,20 @@ export async function runSshG(hostArg: string, args: readonly string[], options:
   const cached = cache.get(key);
   if (cached) return cached;
 
-  let result;
-  try {
-    result = await executor.execFile(sshPath, fullArgs, { signal: options.signal, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
-  } catch (error) {
-    if (options.signal?.aborted) throw error;
-    throw new SshWrapError('SPAWN_FAILED', `Could not run "${sshPath} -G": ${(error as Error).message}`, {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const result = await runCommand(executor, sshPath, fullArgs, { timeoutMs, signal: options.signal, maxCaptureChars: MAX_OUTPUT_CHARS });
+  if (result.aborted) throw options.signal?.reason ?? new DOMException('This operation was aborted', 'AbortError');
+  if (result.spawnError) {
+    throw new SshWrapError('SPAWN_FAILED', `Could not run "${sshPath} -G": ${result.spawnError.message}`, {
       hint: 'Install the OpenSSH client (ssh) or pass sshPath.',
-      cause: error,
+      cause: result.spawnError,
     });
   }
-  if (result.exitCode !== 0) {
-    const complaint = sshComplaint(result.stderr) || `exit status ${result.exitCode}`;
+  if (result.code !== 0) {
+    const how = result.timedOut ? `killed after ${timeoutMs} ms` : result.code === null ? `killed by ${result.signal}` : `exit status ${result.code}`;
+    const said = sshComplaint(result.stderr);
+    // A kill is always worth saying: a hanging `Match exec` leaves stderr that explains nothing.
+    const complaint = result.code === null ? [said, how].filter(Boolean).join('; ') : said || how;
     throw new SshWrapError('INVALID_CONFIG', `ssh could not read its configuration for "${hostArg}": ${complaint}`, {
       field: 'configFile',
       hint: options.configFile ? `Check ${options.configFile} (ssh -G -F ${options.configFile} ${hostArg}).` : `Check ~/.ssh/config (ssh -G ${hostArg}).`,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { envRecord, noNul } from './fields.js';
 
 /**
- * The local spawn to run remotely: exactly what an app would pass to `child_process.spawn`.
+ * The local spawn to run remotely: exactly what an app would pass to Node's `spawn`.
  * Strict: this is code, not stored data, so an unknown key (`images`, `promptArg`) is an error
  * rather than an option silently ignored.
  *

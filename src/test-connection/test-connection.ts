@@ -113,7 +113,7 @@ async function probe(config: SshRemoteConfigInput | SshRemoteConfig, agentComman
   }
   const tag = randomMarkerToken();
   const args = ['-c', PROBE_SCRIPT, 'sshwrap-probe', tag, ...(agentCommand === undefined ? [] : [agentCommand])];
-  const effective = describeEffectiveRemote(remote, { configFile: options.sshConfigFile }).catch(() => undefined);
+  const effective = describeEffectiveRemote(remote, { configFile: options.sshConfigFile, sshPath: options.sshPath, executor: options.executor }).catch(() => undefined);
   const timeoutMs = options.timeoutMs ?? connectTimeoutMs(remote, options) + TIMEOUT_MARGIN_MS;
   const result = await runWithSsh({ command: '/bin/sh', args, cwd: '' }, { enabled: true, remoteId: remote.id }, createMemoryStoreAdapter([remote]), {
     timeoutMs,

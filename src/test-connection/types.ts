@@ -63,7 +63,7 @@ export interface TestConnectionOptions {
   timeoutMs?: number;
   /** Cancel the test (`success: false`, no errorKind). @default undefined */
   signal?: AbortSignal;
-  /** How processes are started. @default nodeExecutor */
+  /** Starts every process of the test: the probe's ssh, `ssh -G` for `useSshConfig` remotes, pooled masters. @default nodeExecutor */
   executor?: SpawnExecutor;
   /** ssh client binary. @default 'ssh' */
   sshPath?: string;

@@ -223,8 +223,9 @@ describe('runWithSsh (fake executor)', () => {
       child.exit(0, null, { closeStreams: false });
     }).result;
     expect(r).toMatchObject({ exitCode: 0, stdout: 'done\n', remoteExitCode: 0 });
-    expect(Date.now() - started).toBeLessThan(5_000);
-  });
+    // Without the stream grace this never resolves; any finite bound proves it, so a generous one.
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 30_000);
 
   it('writes a large prompt to stdin exactly once and ends stdin', async () => {
     const prompt = 'p'.repeat(300_000) + '😀'.repeat(50_000);

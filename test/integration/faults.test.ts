@@ -2,14 +2,15 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runWithSsh, type SshRunResult } from '../../src/exec/index.js';
 import { createSshRemoteStoreAdapter } from '../../src/resolve/index.js';
 import { eventually, processesWith } from '../exec/testbed-helpers.js';
-import { remoteFor, sshdAvailable, startTestbed, type Testbed } from '../testbed/index.js';
+import { remoteFor, startTestbed, type Testbed } from '../testbed/index.js';
 
-// A private sshd (current user, own port) so this file may kill and restart it.
-const available = sshdAvailable({ users: 'current' });
+// A private sshd (current user, own port) so this file may kill and restart it. Whether to run at
+// all is the shared test bed's decision (global-setup.ts): under CI=true a missing one fails.
+const tb = inject('testbed');
 const RUN_LIMIT_MS = 20_000;
 
 interface Fault {
@@ -27,7 +28,7 @@ function signatureOf(result: SshRunResult): string {
   return `remote-exit:${result.remoteExitCode}`;
 }
 
-describe.skipIf(!available.ok)('fault suite: every failure is distinct, bounded, leaves nothing behind, writes nothing', () => {
+describe.skipIf(!tb)('fault suite: every failure is distinct, bounded, leaves nothing behind, writes nothing', () => {
   let bed: Testbed;
   const faults: Fault[] = [];
   const settings = new Map<string, unknown>();
@@ -103,7 +104,8 @@ describe.skipIf(!available.ok)('fault suite: every failure is distinct, bounded,
       const { port } = server.address() as net.AddressInfo;
       const { result, elapsedMs } = await fault('blackhole listener', { port, customOptions: { ConnectTimeout: '2' } }, 'true', []);
       expect(result.errorKind).toBe('timeout');
-      expect(elapsedMs).toBeLessThan(2_000 + 5_000);
+      // Well below RUN_LIMIT_MS (20 s): ssh's ConnectTimeout ended it, not the run's own limit.
+      expect(elapsedMs).toBeLessThan(2_000 + 12_000);
     } finally {
       for (const socket of sockets) socket.destroy();
       server.close();

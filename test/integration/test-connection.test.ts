@@ -106,8 +106,9 @@ describe.skipIf(!tb)('testConnection against the real sshd', () => {
     });
 
     // In a network namespace of its own (no interfaces but a down loopback), so the resolver's
-    // query never leaves this machine.
-    it.skipIf(process.getuid?.() !== 0)('dns: an unresolvable name', async () => {
+    // query never leaves this machine. unshare --net needs root, which the all-shells test bed
+    // (and so this suite) requires anyway.
+    it('dns: an unresolvable name', async () => {
       const isolated: SpawnExecutor = { spawn: (command, args, options) => nodeExecutor.spawn('unshare', ['--net', '--', command, ...args], options) };
       const result = await testConnection(remoteFor(info, bash(), { host: 'nonexistent.invalid' }), undefined, { executor: isolated });
       expect(result).toMatchObject({ success: false, errorKind: 'dns' });
@@ -127,7 +128,8 @@ describe.skipIf(!tb)('testConnection against the real sshd', () => {
       const started = Date.now();
       const result = await testConnection(remoteFor(info, bash(), { port: portOf(server), customOptions: { ConnectTimeout: '60' } }), undefined, { timeoutMs: 1_000 });
       expect(result).toMatchObject({ success: false, errorKind: 'timeout' });
-      expect(Date.now() - started).toBeLessThan(6_000);
+      // Far below ConnectTimeout (60 s): testConnection's own timeoutMs ended it.
+      expect(Date.now() - started).toBeLessThan(20_000);
     });
 
     it('connection-closed: a listener that closes right after accepting', async () => {

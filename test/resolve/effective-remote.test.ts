@@ -1,20 +1,24 @@
 import os from 'node:os';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { clearSshConfigCache, describeEffectiveRemote, type ExecFileExecutor } from '../../src/resolve/index.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { clearSshConfigCache, describeEffectiveRemote } from '../../src/resolve/index.js';
 import { parseSshRemoteConfig } from '../../src/schemas/index.js';
+import { fakeExecutor } from '../exec/fake-executor.js';
 
-const executor = { execFile: vi.fn<ExecFileExecutor['execFile']>(async () => ({ stdout: 'user cfguser\nhostname resolved.example\nport 2200\n', stderr: '', exitCode: 0 })) };
+const executor = fakeExecutor((child) => {
+  child.stdout.write('user cfguser\nhostname resolved.example\nport 2200\n');
+  child.exit(0);
+});
 
 beforeEach(() => {
   clearSshConfigCache();
-  executor.execFile.mockClear();
+  executor.children.length = 0;
 });
 
 describe('describeEffectiveRemote', () => {
   it('reads useSshConfig: false remotes straight from the config, without spawning', async () => {
     const remote = parseSshRemoteConfig({ id: 'r', host: 'h.example', port: 2022, username: 'dev' });
     expect(await describeEffectiveRemote(remote, { executor })).toEqual({ user: 'dev', hostname: 'h.example', port: 2022, source: 'remote-config' });
-    expect(executor.execFile).not.toHaveBeenCalled();
+    expect(executor.children).toHaveLength(0);
   });
 
   it('falls back to the local user like ssh does, and lets customOptions win (first value)', async () => {
@@ -29,11 +33,11 @@ describe('describeEffectiveRemote', () => {
       customOptions: { HostName: 'x.example', ProxyCommand: 'nc %h %p', ConnectTimeout: '5' },
     });
     expect(await describeEffectiveRemote(remote, { executor, configFile: '/cfg' })).toEqual({ user: 'cfguser', hostname: 'resolved.example', port: 2200, source: 'ssh-config' });
-    expect(executor.execFile.mock.calls[0]![1]).toEqual(['-G', '-F', '/cfg', '-o', 'HostName=x.example', '-p', '2022', '--', 'bob@app']);
+    expect(executor.children[0]!.args).toEqual(['-G', '-F', '/cfg', '-o', 'HostName=x.example', '-p', '2022', '--', 'bob@app']);
   });
 
   it('leaves user and port 22 to the config', async () => {
     await describeEffectiveRemote(parseSshRemoteConfig({ id: 'r', host: 'app', useSshConfig: true }), { executor });
-    expect(executor.execFile.mock.calls[0]![1]).toEqual(['-G', '--', 'app']);
+    expect(executor.children[0]!.args).toEqual(['-G', '--', 'app']);
   });
 });

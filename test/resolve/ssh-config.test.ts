@@ -1,13 +1,8 @@
 import os from 'node:os';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SshWrapError } from '../../src/errors/index.js';
-import {
-  clearSshConfigCache,
-  parseSshGOutput,
-  resolveSshConfigHost,
-  type ExecFileExecutor,
-  type ExecFileResult,
-} from '../../src/resolve/index.js';
+import { clearSshConfigCache, parseSshGOutput, resolveSshConfigHost } from '../../src/resolve/index.js';
+import { fakeExecutor, type FakeChild } from '../exec/fake-executor.js';
 
 const DUMP = [
   'host app',
@@ -21,11 +16,20 @@ const DUMP = [
   '',
 ].join('\n');
 
-function fakeExecutor(result: Partial<ExecFileResult> | (() => Promise<ExecFileResult>)) {
-  const execFile = vi.fn<ExecFileExecutor['execFile']>(
-    typeof result === 'function' ? result : async () => ({ stdout: '', stderr: '', exitCode: 0, ...result }),
-  );
-  return { execFile };
+interface SshGOutcome {
+  stdout?: string;
+  stderr?: string;
+  exitCode?: number;
+}
+
+/** A SpawnExecutor standing in for `ssh -G`: each spawn prints `result` (or the call's own) and exits. */
+function sshG(result: SshGOutcome | ((call: number) => SshGOutcome)) {
+  return fakeExecutor((child: FakeChild, index: number) => {
+    const outcome = typeof result === 'function' ? result(index + 1) : result;
+    child.stdout.write(outcome.stdout ?? '');
+    child.stderr.write(outcome.stderr ?? '');
+    child.exit(outcome.exitCode ?? 0);
+  });
 }
 
 beforeEach(() => clearSshConfigCache());
@@ -45,9 +49,11 @@ describe('parseSshGOutput', () => {
 
 describe('resolveSshConfigHost', () => {
   it('runs ssh -G -F file -- host and maps the result', async () => {
-    const executor = fakeExecutor({ stdout: DUMP });
+    const executor = sshG({ stdout: DUMP });
     const host = await resolveSshConfigHost('app', { executor, configFile: '/tmp/cfg', sshPath: '/usr/bin/ssh' });
-    expect(executor.execFile).toHaveBeenCalledWith('/usr/bin/ssh', ['-G', '-F', '/tmp/cfg', '--', 'app'], expect.objectContaining({ timeoutMs: 10_000 }));
+    expect(executor.children.map((child) => [child.command, child.args])).toEqual([['/usr/bin/ssh', ['-G', '-F', '/tmp/cfg', '--', 'app']]]);
+    // ssh -G never reads stdin, but a `Match exec` command might: it must see EOF, not wait.
+    expect(executor.children[0]!.stdinEnded).toBe(true);
     expect(host).toMatchObject({
       hostname: 'app.corp.example',
       user: 'dev',
@@ -59,28 +65,28 @@ describe('resolveSshConfigHost', () => {
   });
 
   it('leaves jumpHosts out when ssh has none', async () => {
-    const host = await resolveSshConfigHost('x', { executor: fakeExecutor({ stdout: 'user u\nhostname x\nport 22\n' }) });
+    const host = await resolveSshConfigHost('x', { executor: sshG({ stdout: 'user u\nhostname x\nport 22\n' }) });
     expect(host).not.toHaveProperty('jumpHosts');
     expect(host.identityFiles).toEqual([]);
   });
 
   it('caches per (host, configFile, sshPath) and forgets on clearSshConfigCache', async () => {
-    const executor = fakeExecutor({ stdout: DUMP });
+    const executor = sshG({ stdout: DUMP });
     await resolveSshConfigHost('app', { executor });
     await resolveSshConfigHost('app', { executor });
-    expect(executor.execFile).toHaveBeenCalledTimes(1);
+    expect(executor.children).toHaveLength(1);
     await resolveSshConfigHost('app', { executor, configFile: '/other' });
     await resolveSshConfigHost('app', { executor, sshPath: '/opt/ssh' });
     await resolveSshConfigHost('db', { executor });
-    expect(executor.execFile).toHaveBeenCalledTimes(4);
+    expect(executor.children).toHaveLength(4);
     clearSshConfigCache();
     await resolveSshConfigHost('app', { executor });
-    expect(executor.execFile).toHaveBeenCalledTimes(5);
+    expect(executor.children).toHaveLength(5);
   });
 
   it('does not share a cache between executors', async () => {
-    const a = fakeExecutor({ stdout: DUMP });
-    const b = fakeExecutor({ stdout: DUMP.replace('user dev', 'user other') });
+    const a = sshG({ stdout: DUMP });
+    const b = sshG({ stdout: DUMP.replace('user dev', 'user other') });
     expect((await resolveSshConfigHost('app', { executor: a })).user).toBe('dev');
     expect((await resolveSshConfigHost('app', { executor: b })).user).toBe('other');
   });
@@ -88,16 +94,16 @@ describe('resolveSshConfigHost', () => {
   it.each(['-oProxyCommand=touch /tmp/pwned', 'a b', 'tab\there', 'nl\nhost', ''])(
     'refuses %j before spawning anything',
     async (host) => {
-      const executor = fakeExecutor({ stdout: DUMP });
+      const executor = sshG({ stdout: DUMP });
       const error = await resolveSshConfigHost(host, { executor }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SshWrapError);
       expect((error as SshWrapError).code).toBe(host === '' ? 'INVALID_CONFIG' : 'UNSAFE_ARGUMENT');
-      expect(executor.execFile).not.toHaveBeenCalled();
+      expect(executor.children).toHaveLength(0);
     },
   );
 
   it('reports ssh config errors as INVALID_CONFIG with ssh stderr, without the tty noise', async () => {
-    const executor = fakeExecutor({
+    const executor = sshG({
       exitCode: 255,
       stderr: 'Pseudo-terminal will not be allocated because stdin is not a terminal.\r\n/tmp/bad: line 2: Bad configuration option: bogus\n/tmp/bad: terminating, 1 bad configuration options\n',
     });
@@ -109,30 +115,41 @@ describe('resolveSshConfigHost', () => {
   });
 
   it('does not cache failures', async () => {
-    let calls = 0;
-    const executor = fakeExecutor(async () => (++calls === 1 ? { stdout: '', stderr: 'boom', exitCode: 255 } : { stdout: DUMP, stderr: '', exitCode: 0 }));
+    const executor = sshG((call) => (call === 1 ? { stderr: 'boom', exitCode: 255 } : { stdout: DUMP }));
     await expect(resolveSshConfigHost('app', { executor })).rejects.toThrow('boom');
     await expect(resolveSshConfigHost('app', { executor })).resolves.toMatchObject({ user: 'dev' });
   });
 
   it('reports an ssh that cannot be started as SPAWN_FAILED', async () => {
-    const executor = fakeExecutor(async () => {
-      throw Object.assign(new Error('spawn nossh ENOENT'), { code: 'ENOENT' });
-    });
-    await expect(resolveSshConfigHost('x', { executor, sshPath: 'nossh' })).rejects.toMatchObject({ code: 'SPAWN_FAILED' });
+    for (const fail of ['sync', 'async'] as const) {
+      const executor = fakeExecutor(() => {}, fail);
+      await expect(resolveSshConfigHost('x', { executor, sshPath: 'nossh' })).rejects.toMatchObject({ code: 'SPAWN_FAILED' });
+    }
   });
 
   it('rejects output without hostname/user/port', async () => {
-    await expect(resolveSshConfigHost('x', { executor: fakeExecutor({ stdout: 'garbage\n' }) })).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
+    await expect(resolveSshConfigHost('x', { executor: sshG({ stdout: 'garbage\n' }) })).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
   });
 
-  it('passes the abort signal through and rethrows the abort as is', async () => {
+  it('an abort kills a running ssh -G and rethrows the reason as is; already aborted spawns nothing', async () => {
+    const hanging = fakeExecutor(() => {});
     const controller = new AbortController();
+    const pending = resolveSshConfigHost('x', { executor: hanging, signal: controller.signal });
+    await new Promise((resolve) => setImmediate(resolve));
     controller.abort(new Error('stop'));
-    const executor = fakeExecutor(async () => {
-      throw controller.signal.reason;
-    });
-    await expect(resolveSshConfigHost('x', { executor, signal: controller.signal })).rejects.toThrow('stop');
-    expect(executor.execFile.mock.calls[0]![2].signal).toBe(controller.signal);
+    await expect(pending).rejects.toThrow('stop');
+    expect(hanging.children[0]!.signals).toEqual(['SIGKILL']);
+
+    const idle = sshG({ stdout: DUMP });
+    await expect(resolveSshConfigHost('x', { executor: idle, signal: controller.signal })).rejects.toThrow('stop');
+    expect(idle.children).toHaveLength(0);
+  });
+
+  it('kills an ssh -G that outlives timeoutMs and says so', async () => {
+    const hanging = fakeExecutor((child) => child.stderr.write('debug1: Executing command: sleep 1000\n'));
+    const error = (await resolveSshConfigHost('x', { executor: hanging, timeoutMs: 50 }).catch((e: unknown) => e)) as SshWrapError;
+    expect(error.code).toBe('INVALID_CONFIG');
+    expect(error.message).toContain('killed after 50 ms');
+    expect(hanging.children[0]!.signals).toEqual(['SIGKILL']);
   });
 });

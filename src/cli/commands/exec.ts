@@ -1,6 +1,6 @@
 import { runWithSsh, type SshRunResult } from '../../exec/index.js';
 import { parseCommandLine, parseTimeoutFlag } from '../args.js';
-import { detachedExecutor } from '../detached-executor.js';
+import { detachedExecutor } from '../../process/executor.js';
 import { EXIT } from '../exit-codes.js';
 import { HELP } from '../help.js';
 import type { CliIo, CliSignal } from '../io.js';

@@ -13,6 +13,8 @@ import {
   type RemoteSignal,
 } from '../../src/pool/index.js';
 import type { SshRemoteConfig } from '../../src/schemas/index.js';
+import type { AcquireOptions, ConnectionPoolOptions, ResolveSshConfigOptions, SpawnExecutor } from '../../src/index.js';
+import type { KillRemoteOptions, MasterCommandContext } from '../../src/pool/index.js';
 
 describe('pool public signatures', () => {
   it('MultiplexOption is boolean or the documented object, every field optional', () => {
@@ -41,5 +43,13 @@ describe('pool public signatures', () => {
     expectTypeOf(killRemoteProcessGroup).parameter(2).toEqualTypeOf<Lease | undefined>();
     expectTypeOf(killRemoteProcessGroup).parameter(3).toEqualTypeOf<RemoteSignal | undefined>();
     expectTypeOf(killRemoteProcessGroup).returns.resolves.toEqualTypeOf<RemoteKillResult>();
+  });
+
+  it('one executor type everywhere a process is started', () => {
+    expectTypeOf<AcquireOptions['executor']>().toEqualTypeOf<SpawnExecutor | undefined>();
+    expectTypeOf<ConnectionPoolOptions['executor']>().toEqualTypeOf<SpawnExecutor | undefined>();
+    expectTypeOf<MasterCommandContext['executor']>().toEqualTypeOf<SpawnExecutor | undefined>();
+    expectTypeOf<KillRemoteOptions['executor']>().toEqualTypeOf<SpawnExecutor | undefined>();
+    expectTypeOf<ResolveSshConfigOptions['executor']>().toEqualTypeOf<SpawnExecutor | undefined>();
   });
 });
