@@ -46,9 +46,16 @@ export async function prepareRun<T extends SpawnWithSshOptions>(
   let lease: Lease | undefined;
   let leaseAborted = false;
   try {
-    lease = await acquireForAgent(agentSsh, pinned, options.multiplex, {
-      ...askpass.options,
-      ...(leaseSignal ? { signal: leaseSignal } : {}),
+    const leased = askpass.options;
+    lease = await acquireForAgent(agentSsh, pinned, leased.multiplex, {
+      connectionPool: leased.connectionPool,
+      sshPath: leased.sshPath,
+      sshConfigFile: leased.sshConfigFile,
+      allowUnsafeOptions: leased.allowUnsafeOptions,
+      env: leased.env,
+      managedSshOptions: leased.managedSshOptions,
+      executor: leased.executor,
+      signal: leaseSignal,
     });
   } catch (error) {
     if (!leaseSignal?.aborted) {

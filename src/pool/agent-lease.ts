@@ -41,7 +41,8 @@ export async function acquireForAgent(
     throw error;
   }
   if (remote === null) return undefined;
-  return (options.connectionPool ?? defaultConnectionPool).acquire(remote, multiplex, options);
+  const { connectionPool, ...acquire } = options;
+  return (connectionPool ?? defaultConnectionPool).acquire(remote, multiplex, acquire);
 }
 
 /** The parts of a finished run {@link retryOnFreshMaster} looks at (an `SshRunResult` fits). */

@@ -1,5 +1,5 @@
 import { nodeExecutor, type ChildProcessLike, type SpawnExecutor } from '../process/executor.js';
-import type { SshRemoteConfig } from '../schemas/index.js';
+import { assertKnownOptions, optionKeys, type SshRemoteConfig } from '../schemas/index.js';
 import { abortable } from './abortable.js';
 import { controlDirCandidates, findControlDir, prepareControlDir } from './control-dir.js';
 import { connectionFingerprint, controlDirFits } from './control-path.js';
@@ -64,6 +64,18 @@ export interface ConnectionPoolOptions {
   executor?: SpawnExecutor;
 }
 
+const POOL_OPTION_KEYS = optionKeys<ConnectionPoolOptions>()({ platform: true, controlDir: true, env: true, masterControl: true, executor: true });
+/** Every key of {@link AcquireOptions}. @internal */
+export const ACQUIRE_OPTION_KEYS = optionKeys<AcquireOptions>()({
+  signal: true,
+  sshPath: true,
+  sshConfigFile: true,
+  allowUnsafeOptions: true,
+  env: true,
+  managedSshOptions: true,
+  executor: true,
+});
+
 interface HostGates {
   /** Leases running on this host. */
   leases: Semaphore;
@@ -107,6 +119,7 @@ export class ConnectionPool {
   readonly #helpers = new Set<ChildProcessLike>();
 
   constructor(options: ConnectionPoolOptions = {}) {
+    assertKnownOptions(options, POOL_OPTION_KEYS, 'ConnectionPool options');
     this.#platform = options.platform ?? process.platform;
     this.#control = options.masterControl ?? sshMasterControl;
     this.#configuredDir = options.controlDir;
@@ -128,6 +141,7 @@ export class ConnectionPool {
    *   `signal.reason` when aborted while waiting (nothing is held then).
    */
   async acquire(remote: SshRemoteConfig, multiplex: MultiplexOption | undefined, options: AcquireOptions = {}): Promise<Lease> {
+    assertKnownOptions(options, ACQUIRE_OPTION_KEYS, 'acquire options');
     const settings = resolveMultiplexOption(multiplex);
     if (settings === null) return unpooledLease();
     const gates = this.#gates(remote, settings);

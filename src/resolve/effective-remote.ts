@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { SshRemoteConfig } from '../schemas/index.js';
-import { runSshG, type ResolveSshConfigOptions } from './ssh-config.js';
+import { assertKnownOptions } from '../schemas/option-keys.js';
+import { RESOLVE_OPTION_KEYS, runSshG, type ResolveSshConfigOptions } from './ssh-config.js';
 
 /**
  * Where ssh will actually log in for a remote.
@@ -62,6 +63,7 @@ function fromRemoteConfig(remote: SshRemoteConfig): EffectiveRemote {
  * ```
  */
 export async function describeEffectiveRemote(remote: SshRemoteConfig, options: ResolveSshConfigOptions = {}): Promise<EffectiveRemote> {
+  assertKnownOptions(options, RESOLVE_OPTION_KEYS, 'ssh config options');
   if (!remote.useSshConfig) return fromRemoteConfig(remote);
   const args: string[] = [];
   for (const [name, value] of addressOverrides(remote)) args.push('-o', `${name}=${value}`);

@@ -1,6 +1,7 @@
 import { SshWrapError } from '../errors/index.js';
 import { hostField } from '../schemas/fields.js';
 import { toSshWrapError } from '../schemas/parse.js';
+import { assertKnownOptions, optionKeys } from '../schemas/option-keys.js';
 import { nodeExecutor, type SpawnExecutor } from '../process/executor.js';
 import { runCommand } from '../process/run-command.js';
 import { expandIdentityFile } from './ssh-tokens.js';
@@ -162,7 +163,11 @@ function sshComplaint(stderr: string): string {
  * await runSshG('app', ['-p', '2022', '--', 'bob@app'], { configFile: './ssh_config' });
  * ```
  */
+/** Every key of {@link ResolveSshConfigOptions}. @internal */
+export const RESOLVE_OPTION_KEYS = optionKeys<ResolveSshConfigOptions>()({ configFile: true, executor: true, sshPath: true, signal: true, timeoutMs: true });
+
 export async function runSshG(hostArg: string, args: readonly string[], options: ResolveSshConfigOptions = {}): Promise<SshConfigHost> {
+  assertKnownOptions(options, RESOLVE_OPTION_KEYS, 'ssh config options');
   assertHost(hostArg);
   const executor = options.executor ?? nodeExecutor;
   const sshPath = options.sshPath ?? 'ssh';

@@ -57,6 +57,19 @@ describe('an unknown option is INVALID_CONFIG naming it, and nothing is spawned'
   });
 });
 
+describe('pool and ssh_config options are checked the same way', () => {
+  it('ConnectionPool, acquire, resolveSshConfigHost, describeEffectiveRemote', async () => {
+    const { resolveSshConfigHost, describeEffectiveRemote } = await import('../../src/resolve/index.js');
+    const { parseSshRemoteConfig } = await import('../../src/schemas/index.js');
+    const executor = fakeExecutor(() => {});
+    expect(() => new ConnectionPool({ controlDirectory: '/tmp' } as never)).toThrow(/did you mean controlDir\?/);
+    await expect(new ConnectionPool({ executor }).acquire(parseSshRemoteConfig(remote), true, { timeoutMs: 1 } as never)).rejects.toMatchObject({ code: 'INVALID_CONFIG', field: 'timeoutMs' });
+    await expect(resolveSshConfigHost('gpu', { executor, configfile: '/x' } as never)).rejects.toMatchObject({ field: 'configfile', message: expect.stringContaining('configFile') });
+    await expect(describeEffectiveRemote(parseSshRemoteConfig(remote), { executor, ssh: 'x' } as never)).rejects.toMatchObject({ field: 'ssh' });
+    expect(executor.children).toHaveLength(0);
+  });
+});
+
 describe('closestKey', () => {
   it('suggests the intended key for typos, truncations and case slips, and nothing for unrelated names', async () => {
     const { closestKey } = await import('../../src/schemas/index.js');
