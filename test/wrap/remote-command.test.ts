@@ -72,7 +72,7 @@ describe('buildRemoteScript', () => {
   });
 
   it('refuses a marker token that would need quoting', () => {
-    expect(() => buildRemoteScript({ command: 'x', args: [], statusMarker: "a'b" })).toThrow(TypeError);
+    expect(() => buildRemoteScript({ command: 'x', args: [], statusMarker: "a'b" })).toThrow(expect.objectContaining({ code: 'UNSAFE_ARGUMENT', field: 'statusMarker' }));
   });
 });
 
