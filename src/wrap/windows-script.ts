@@ -7,7 +7,8 @@ import type { RemoteScriptEvent, RemoteScriptSpec } from './remote-script.js';
 // missing from the PATH a non-interactive OpenSSH session sees when they were added per user.
 const AUGMENTED_WINDOWS_DIRS = ["$env:APPDATA 'npm'", "$env:USERPROFILE '.local\\bin'", "$env:USERPROFILE '.cargo\\bin'", "$env:USERPROFILE '.bun\\bin'"];
 
-const SCRIPT = noNul('script');
+// An empty script would leave -EncodedCommand without its value once the shell drops the empty word.
+const SCRIPT = noNul('script').min(1, { message: 'script must not be empty' });
 
 function mark(token: string | undefined, event: RemoteScriptEvent, data = ''): string {
   if (token === undefined) return '';
@@ -83,7 +84,7 @@ export function buildPowerShellScript(input: RemoteScriptSpec): string {
  * The command line for a Windows OpenSSH server (default shell cmd.exe or PowerShell): only
  * base64 characters, so neither shell can reinterpret it.
  *
- * @throws {SshWrapError} `UNSAFE_ARGUMENT` (`field: 'script'`) for a NUL byte.
+ * @throws {SshWrapError} `UNSAFE_ARGUMENT` (`field: 'script'`) for a NUL byte, `INVALID_CONFIG` for an empty script.
  * @example
  * ```ts
  * powerShellCommand('exit 3'); // => 'powershell -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ZQB4AGkAdAAgADMA'
