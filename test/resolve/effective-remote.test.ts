@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { clearSshConfigCache, describeEffectiveRemote, type ExecFileExecutor } from '../../src/resolve/index.js';
-import { parseSshRemoteConfig } from '../../src/schemas/index.js';
+import { parseSshRemoteConfig, type SshRemoteConfig } from '../../src/schemas/index.js';
 
 const executor = { execFile: vi.fn<ExecFileExecutor['execFile']>(async () => ({ stdout: 'user cfguser\nhostname resolved.example\nport 2200\n', stderr: '', exitCode: 0 })) };
 
@@ -35,5 +35,14 @@ describe('describeEffectiveRemote', () => {
   it('leaves user and port 22 to the config', async () => {
     await describeEffectiveRemote(parseSshRemoteConfig({ id: 'r', host: 'app', useSshConfig: true }), { executor });
     expect(executor.execFile.mock.calls[0]![1]).toEqual(['-G', '--', 'app']);
+  });
+});
+
+describe('describeEffectiveRemote input', () => {
+  it('validates a remote that never went through the schema before anything reaches ssh -G', async () => {
+    const executor = { execFile: vi.fn() };
+    const hostile = { id: 'r', name: '', host: 'h', port: 22, enabled: true, useSshConfig: true, username: '-oProxyCommand=x' } as SshRemoteConfig;
+    await expect(describeEffectiveRemote(hostile, { executor })).rejects.toMatchObject({ code: 'UNSAFE_ARGUMENT', field: 'username' });
+    expect(executor.execFile).not.toHaveBeenCalled();
   });
 });
