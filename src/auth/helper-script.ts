@@ -1,3 +1,5 @@
+import { quotePosix } from '../quoting/index.js';
+
 /**
  * The program ssh runs as SSH_ASKPASS. ssh passes the prompt as argv[1] and reads the answer
  * from stdout; this helper forwards the prompt over a private unix socket to the Node process
@@ -25,15 +27,11 @@ socket.on('close', () => {
 });
 `;
 
-/** Single-quotes a path for the POSIX launcher script. */
-function shellWord(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * The executable ssh starts: a POSIX sh launcher, because SSH_ASKPASS takes a program path and no
  * arguments. ELECTRON_RUN_AS_NODE lets an Electron main process's execPath act as Node.
  */
 export function askpassLauncher(nodePath: string, clientPath: string): string {
-  return `#!/bin/sh\nELECTRON_RUN_AS_NODE=1 exec ${shellWord(nodePath)} ${shellWord(clientPath)} "$@"\n`;
+  return `#!/bin/sh\nELECTRON_RUN_AS_NODE=1 exec ${quotePosix(nodePath)} ${quotePosix(clientPath)} "$@"\n`;
 }

@@ -1,6 +1,7 @@
 import os from 'node:os';
-import type { SshRemoteConfig } from '../schemas/index.js';
+import { parseSshRemoteConfig, type SshRemoteConfig } from '../schemas/index.js';
 import { assertKnownOptions } from '../schemas/option-keys.js';
+import { sshDestination } from '../wrap/ssh-args.js';
 import { RESOLVE_OPTION_KEYS, runSshG, type ResolveSshConfigOptions } from './ssh-config.js';
 
 /**
@@ -55,21 +56,24 @@ function fromRemoteConfig(remote: SshRemoteConfig): EffectiveRemote {
  *   evaluated against the final user.
  * - `useSshConfig: false`: read from the remote (ssh runs with `-F none`); no process is spawned.
  *
- * @throws {SshWrapError} see {@link resolveSshConfigHost}.
+ * `remote` is validated first (as {@link parseSshRemoteConfig} does), so nothing unchecked reaches `ssh -G`.
+ *
+ * @throws {SshWrapError} `INVALID_CONFIG`/`UNSAFE_ARGUMENT` for an invalid remote; otherwise see {@link resolveSshConfigHost}.
  * @example
  * ```ts
  * await describeEffectiveRemote({ ...remote, host: 'gpu', useSshConfig: true });
  * // { user: 'dev', hostname: 'gpu.corp.example.com', port: 2222, source: 'ssh-config' }
  * ```
  */
-export async function describeEffectiveRemote(remote: SshRemoteConfig, options: ResolveSshConfigOptions = {}): Promise<EffectiveRemote> {
+export async function describeEffectiveRemote(input: SshRemoteConfig, options: ResolveSshConfigOptions = {}): Promise<EffectiveRemote> {
   assertKnownOptions(options, RESOLVE_OPTION_KEYS, 'ssh config options');
+  const remote = parseSshRemoteConfig(input);
   if (!remote.useSshConfig) return fromRemoteConfig(remote);
   const args: string[] = [];
   for (const [name, value] of addressOverrides(remote)) args.push('-o', `${name}=${value}`);
   // Same rule as buildSshArgs: port 22 is the schema default, so it means "let the config decide".
   if (remote.port !== 22) args.push('-p', String(remote.port));
-  args.push('--', remote.username ? `${remote.username}@${remote.host}` : remote.host);
+  args.push('--', sshDestination(remote));
   const resolved = await runSshG(remote.host, args, options);
   return { user: resolved.user, hostname: resolved.hostname, port: resolved.port, source: 'ssh-config' };
 }

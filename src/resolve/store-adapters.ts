@@ -1,5 +1,6 @@
 import { SshWrapError } from '../errors/index.js';
 import { parseSshRemoteConfig, type SshRemoteConfig, type SshRemoteConfigInput } from '../schemas/index.js';
+import { remoteWithoutPassphrase } from '../schemas/remote-config.js';
 
 /**
  * Where remotes come from. Maestro's adapter shape, so its stores plug in unchanged;
@@ -34,7 +35,7 @@ export interface WritableSshRemoteStoreAdapter extends SshRemoteStoreAdapter {
 }
 
 /**
- * What may be persisted of a remote: everything but `passphrase`.
+ * What may be persisted of a remote: everything but `passphrase` (see `remoteWithoutPassphrase`).
  *
  * @example
  * ```ts
@@ -42,38 +43,83 @@ export interface WritableSshRemoteStoreAdapter extends SshRemoteStoreAdapter {
  * ```
  */
 export function toStorableRemote(remote: SshRemoteConfig): SshRemoteConfig {
-  const { passphrase: _never, ...storable } = remote;
-  return storable;
+  return remoteWithoutPassphrase(remote);
 }
 
-function withoutPassphrase(entry: unknown): unknown {
-  if (typeof entry !== 'object' || entry === null) return entry;
-  const { passphrase: _never, ...rest } = entry as Record<string, unknown>;
-  return rest;
+/**
+ * Options of {@link createMemoryStoreAdapter} (and, with `key`, of {@link createSshRemoteStoreAdapter}).
+ *
+ * @example
+ * ```ts
+ * const options: SshRemoteStoreAdapterOptions = { onInvalidRemote: (entry, error) => log.warn(`SSH remote skipped: ${error.message}`) };
+ * ```
+ */
+export interface SshRemoteStoreAdapterOptions {
+  /**
+   * Called, during `getSshRemotes()`, once per stored entry that does not validate, which the
+   * listing leaves out. `entry` is the stored value without its `passphrase` (safe to log);
+   * `error` is the `INVALID_CONFIG`/`UNSAFE_ARGUMENT` error naming the field, the same that
+   * resolving that entry by id throws. An exception thrown here propagates to the caller.
+   * @default undefined (invalid entries are left out of the listing without notice)
+   */
+  onInvalidRemote?: (entry: unknown, error: SshWrapError) => void;
+}
+
+/**
+ * Options of {@link createSshRemoteStoreAdapter}.
+ *
+ * @example
+ * ```ts
+ * createSshRemoteStoreAdapter(store, { key: 'remotes', onInvalidRemote: (_entry, error) => console.warn(error.message) });
+ * ```
+ */
+export interface SettingsStoreAdapterOptions extends SshRemoteStoreAdapterOptions {
+  /** The settings key holding the array of remotes. @default 'sshRemotes' */
+  key?: string;
+}
+
+/** `remoteWithoutPassphrase` for whatever a store holds (a non-object entry has nothing to hide). */
+function loggable(entry: unknown): unknown {
+  return typeof entry === 'object' && entry !== null ? remoteWithoutPassphrase(entry) : entry;
+}
+
+/** Validates one stored entry; anything thrown becomes an SshWrapError, so callers get one type. */
+function parseEntry(entry: unknown): SshRemoteConfig {
+  try {
+    return parseSshRemoteConfig(entry);
+  } catch (error) {
+    if (error instanceof SshWrapError) throw error;
+    throw new SshWrapError('INVALID_CONFIG', `Invalid SSH remote config: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
 }
 
 function hasId(entry: unknown, id: string): boolean {
   return typeof entry === 'object' && entry !== null && (entry as { id?: unknown }).id === id;
 }
 
-function validEntries(entries: readonly unknown[]): SshRemoteConfig[] {
+function validEntries(entries: readonly unknown[], onInvalidRemote: SshRemoteStoreAdapterOptions['onInvalidRemote']): SshRemoteConfig[] {
   const valid: SshRemoteConfig[] = [];
   for (const entry of entries) {
+    let remote: SshRemoteConfig;
     try {
-      valid.push(parseSshRemoteConfig(entry));
-    } catch {
-      // One broken entry must not hide the others; it is reported when it is the one resolved.
+      remote = parseEntry(entry);
+    } catch (error) {
+      // One broken entry must not hide the others; the caller hears about it, and resolving it
+      // by id throws this same error.
+      onInvalidRemote?.(loggable(entry), error as SshWrapError);
+      continue;
     }
+    valid.push(remote);
   }
   return valid;
 }
 
-function adapterOver(readEntries: () => readonly unknown[]): SshRemoteStoreAdapter {
+function adapterOver(readEntries: () => readonly unknown[], options: SshRemoteStoreAdapterOptions): SshRemoteStoreAdapter {
   return {
-    getSshRemotes: () => validEntries(readEntries()),
+    getSshRemotes: () => validEntries(readEntries(), options.onInvalidRemote),
     getSshRemoteById: (id) => {
       const entry = readEntries().find((candidate) => hasId(candidate, id));
-      return entry === undefined ? undefined : parseSshRemoteConfig(entry);
+      return entry === undefined ? undefined : parseEntry(entry);
     },
   };
 }
@@ -82,20 +128,30 @@ function adapterOver(readEntries: () => readonly unknown[]): SshRemoteStoreAdapt
  * Reads remotes from a settings store's `sshRemotes` key (as Maestro stores them), validating
  * each entry. Reads the store on every call, so edits are picked up without re-creating it.
  *
+ * `getSshRemotes()` lists the entries that validate and reports each other one through
+ * `options.onInvalidRemote`; `getSshRemoteById()` throws for an invalid entry. The second
+ * argument may also be the key itself (a string), as in earlier versions.
+ *
+ * @param options `{ key?: string = 'sshRemotes'; onInvalidRemote?: (entry, error) => void }`, or the key.
+ * @throws {SshWrapError} from `getSshRemoteById`: `INVALID_CONFIG`/`UNSAFE_ARGUMENT` naming the
+ *   field when the stored entry is invalid; from `setSshRemotes`: the same for any remote given.
  * @example
  * ```ts
  * import Store from 'electron-store';
- * const remotes = createSshRemoteStoreAdapter(new Store());
+ * const remotes = createSshRemoteStoreAdapter(new Store(), {
+ *   onInvalidRemote: (entry, error) => log.warn(`SSH remote ignored: ${error.message}`),
+ * });
  * await wrapSpawnWithSsh(config, agentSsh, remotes);
  * ```
  */
-export function createSshRemoteStoreAdapter(settingsStore: SettingsStoreLike & { set(key: string, value: unknown): unknown }, key?: string): WritableSshRemoteStoreAdapter;
-export function createSshRemoteStoreAdapter(settingsStore: SettingsStoreLike, key?: string): SshRemoteStoreAdapter;
-export function createSshRemoteStoreAdapter(settingsStore: SettingsStoreLike, key = 'sshRemotes'): SshRemoteStoreAdapter | WritableSshRemoteStoreAdapter {
+export function createSshRemoteStoreAdapter(settingsStore: SettingsStoreLike & { set(key: string, value: unknown): unknown }, options?: SettingsStoreAdapterOptions | string): WritableSshRemoteStoreAdapter;
+export function createSshRemoteStoreAdapter(settingsStore: SettingsStoreLike, options?: SettingsStoreAdapterOptions | string): SshRemoteStoreAdapter;
+export function createSshRemoteStoreAdapter(settingsStore: SettingsStoreLike, options: SettingsStoreAdapterOptions | string = {}): SshRemoteStoreAdapter | WritableSshRemoteStoreAdapter {
+  const { key = 'sshRemotes', ...adapterOptions } = typeof options === 'string' ? { key: options } : options;
   const adapter = adapterOver(() => {
     const value = settingsStore.get(key, []);
     return Array.isArray(value) ? value : [];
-  });
+  }, adapterOptions);
   const { set } = settingsStore;
   if (typeof set !== 'function') return adapter;
   return {
@@ -104,7 +160,7 @@ export function createSshRemoteStoreAdapter(settingsStore: SettingsStoreLike, ke
       // Validate everything first, then write the caller's own objects (keys this library does
       // not know belong to the app and are kept), minus the passphrase.
       for (const remote of remotes) parseSshRemoteConfig(remote);
-      set.call(settingsStore, key, remotes.map((remote) => withoutPassphrase(remote)));
+      set.call(settingsStore, key, remotes.map((remote) => remoteWithoutPassphrase(remote as object)));
     },
   };
 }
@@ -114,22 +170,37 @@ export function createSshRemoteStoreAdapter(settingsStore: SettingsStoreLike, ke
  * entries are validated and copied when the adapter is created; later edits to those objects
  * are not seen (make a new adapter, or use {@link createSshRemoteStoreAdapter} over a live store).
  *
+ * `getSshRemotes()` lists the entries that validate and reports each other one through
+ * `options.onInvalidRemote` (on every listing); `getSshRemoteById()` throws for an invalid entry.
+ *
+ * @param options `{ onInvalidRemote?: (entry, error) => void }`
+ * @throws {SshWrapError} from `getSshRemoteById`: `INVALID_CONFIG`/`UNSAFE_ARGUMENT` naming the
+ *   field when that entry is invalid.
  * @example
  * ```ts
- * const store = createMemoryStoreAdapter([{ id: 'gpu-1', name: 'GPU', host: 'gpu-server', useSshConfig: true }]);
+ * const store = createMemoryStoreAdapter([{ id: 'gpu-1', name: 'GPU', host: 'gpu-server', useSshConfig: true }], {
+ *   onInvalidRemote: (_entry, error) => console.warn(error.message),
+ * });
  * ```
  */
-export function createMemoryStoreAdapter(remotes: readonly unknown[]): SshRemoteStoreAdapter {
+export function createMemoryStoreAdapter(remotes: readonly unknown[], options: SshRemoteStoreAdapterOptions = {}): SshRemoteStoreAdapter {
   // Validated once, when the adapter is made: the list is fixed, and lookups sit on the wrap hot path.
   const parsed = remotes.map((entry) => {
+    const id = typeof entry === 'object' && entry !== null ? (entry as { id?: unknown }).id : undefined;
     try {
-      return { id: (entry as { id?: unknown } | null)?.id, remote: parseSshRemoteConfig(entry) };
+      return { id, remote: parseEntry(entry) };
     } catch (error) {
-      return { id: (entry as { id?: unknown } | null)?.id, error };
+      return { id, entry: loggable(entry), error: error as SshWrapError };
     }
   });
+  const { onInvalidRemote } = options;
   return {
-    getSshRemotes: () => parsed.flatMap((entry) => (entry.remote ? [entry.remote] : [])),
+    getSshRemotes: () =>
+      parsed.flatMap((entry) => {
+        if (entry.remote) return [entry.remote];
+        onInvalidRemote?.(entry.entry, entry.error);
+        return [];
+      }),
     getSshRemoteById: (id) => {
       const entry = parsed.find((candidate) => candidate.id === id);
       if (entry?.error) throw entry.error;
@@ -178,5 +249,5 @@ export async function resolveSshRemote(
 
 async function findIn(store: SshRemoteStoreAdapter, id: string): Promise<SshRemoteConfig | undefined> {
   const entry = (await store.getSshRemotes()).find((candidate) => hasId(candidate, id));
-  return entry === undefined ? undefined : parseSshRemoteConfig(entry);
+  return entry === undefined ? undefined : parseEntry(entry);
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { noNul } from './fields.js';
+import { emptyMeansUnset, noNul, withoutUnsetKeys } from './fields.js';
 
 /**
  * Per-agent SSH settings: whether to run remotely, on which remote, in which directory.
+ * `workingDirOverride: ''` means "not set" (the spawn's own `cwd` is used): the output has no such key.
  *
  * @example
  * ```ts
@@ -15,8 +16,8 @@ export const AgentSshRemoteConfigSchema = z.object({
   /** Id of the remote in the store; `null` means local. */
   remoteId: z.string().nullable(),
   /** Remote working directory to use instead of the spawn's `cwd` (`~` and `~/` are expanded remotely). */
-  workingDirOverride: noNul('workingDirOverride').optional(),
-});
+  workingDirOverride: emptyMeansUnset(noNul('workingDirOverride')),
+}).transform(withoutUnsetKeys);
 
 /** A validated {@link AgentSshRemoteConfigSchema}. */
 export type AgentSshRemoteConfig = z.output<typeof AgentSshRemoteConfigSchema>;

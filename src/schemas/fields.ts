@@ -19,12 +19,82 @@ export const noNul = (label: string) =>
 /** Environment variable names a POSIX shell can `export`. */
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** One environment variable name (see {@link ENV_NAME}). */
+export const envName = (label: string) =>
+  z.string().regex(ENV_NAME, { message: `${label}: variable names must match [A-Za-z_][A-Za-z0-9_]*` });
+
 /** An env map: POSIX names, values without NUL. */
-export const envRecord = (label: string) =>
+export const envRecord = (label: string) => z.record(envName(label), noNul(`${label} value`));
+
+/**
+ * The status-marker token the remote script writes to stderr and the executor strips: it is
+ * pasted into the script and matched in the byte stream, so only characters that need no
+ * quoting anywhere (shell, PowerShell, regex) are allowed.
+ */
+export const STATUS_MARKER_TOKEN = /^[A-Za-z0-9_-]+$/;
+
+/** A {@link STATUS_MARKER_TOKEN}; anything else would be pasted into a script unquoted. */
+export const statusMarkerField = (label: string) =>
+  z.string().refine((value) => STATUS_MARKER_TOKEN.test(value), { message: `${label} must match [A-Za-z0-9_-]+`, params: UNSAFE });
+
+/**
+ * A command the remote shell runs as its first word: not empty, no NUL, never a leading `-`
+ * (`exec -x`, `command -v -x` and PowerShell's `Get-Command` would read it as an option).
+ */
+export const remoteCommandField = (label: string) =>
+  noNul(label)
+    .min(1, { message: `${label} must not be empty` })
+    .refine((value) => !value.startsWith('-'), { message: `${label} must not start with "-" (the remote shell would read it as an option)`, params: UNSAFE });
+
+/** ssh option names as written in ssh_config: letters and digits, starting with a letter. */
+const OPTION_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
+
+/**
+ * `-o Name=Value` options: names as in ssh_config, values without CR, LF or NUL (ssh reads a
+ * `-o` argument like a config line, so a newline would start a second option).
+ */
+export const sshOptionsRecord = (label: string) =>
   z.record(
-    z.string().regex(ENV_NAME, { message: `${label}: variable names must match [A-Za-z_][A-Za-z0-9_]*` }),
-    noNul(`${label} value`),
+    z.string().regex(OPTION_NAME, { message: `${label}: option names must match [A-Za-z][A-Za-z0-9]*` }),
+    z.string().refine((value) => !/[\r\n\u0000]/.test(value), {
+      message: `${label}: values must not contain newlines or NUL`,
+      params: UNSAFE,
+    }),
   );
+
+/**
+ * A local file path that ends up on ssh's command line (`-i`, `-F`, `-o UserKnownHostsFile=`):
+ * never a leading `-` (an option to whatever parses it next), no newline (ssh reads `-o` values
+ * like config lines), no NUL.
+ */
+export const sshPathField = (label: string) =>
+  noNul(label)
+    .min(1, { message: `${label} must not be empty` })
+    .superRefine((value, ctx) => {
+      if (value.startsWith('-')) {
+        ctx.addIssue({ code: 'custom', message: `${label} must not start with "-" (ssh would read it as an option); write ./${value} for a relative path`, params: UNSAFE });
+      } else if (/[\r\n]/.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `${label} must not contain newlines`, params: UNSAFE });
+      }
+    });
+
+/**
+ * An optional field where an empty string means "not set", as settings UIs store a cleared text
+ * box (Maestro saves `username: ''` when ~/.ssh/config supplies the user). The output then has
+ * no such key at all: the object schema drops keys left `undefined` (see {@link withoutUnsetKeys}).
+ */
+export const emptyMeansUnset = <T extends z.ZodType>(field: T) =>
+  z.preprocess((value: z.input<T> | undefined) => (value === '' ? undefined : value), field.optional()).optional();
+
+/**
+ * Deletes, in place, the keys whose value is `undefined` (for a schema's own fresh output): a
+ * field given as `''` (see {@link emptyMeansUnset}) or as `undefined` is then absent, so
+ * `'username' in remote` and `{ ...remote }` say the same as `remote.username`.
+ */
+export function withoutUnsetKeys<T extends object>(value: T): T {
+  for (const key of Object.keys(value)) if ((value as Record<string, unknown>)[key] === undefined) delete (value as Record<string, unknown>)[key];
+  return value;
+}
 
 /**
  * A token ssh parses itself (host, user, jump host): never a leading `-` (it would become an

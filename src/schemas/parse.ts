@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import { SshWrapError } from '../errors/index.js';
-import { SshRemoteConfigSchema, type SshRemoteConfig } from './remote-config.js';
+import { isProducedRemote, SshRemoteConfigSchema, type SshRemoteConfig } from './remote-config.js';
 import { AgentSshRemoteConfigSchema, type AgentSshRemoteConfig } from './agent-ssh-config.js';
-import { envRecord } from './fields.js';
+import { emptyMeansUnset, envRecord, sshPathField } from './fields.js';
 import { closestKey } from './option-keys.js';
 import { SshSpawnWrapConfigSchema, type ParsedSshSpawnWrapConfig } from './spawn-wrap-config.js';
 
@@ -13,16 +13,18 @@ function formatPath(path: readonly PropertyKey[]): string {
 /**
  * Turns a zod failure into an {@link SshWrapError} whose message names the field.
  * A failure flagged as a security problem wins: `UNSAFE_ARGUMENT` over `INVALID_CONFIG`.
+ * `root` names the value itself when it is not an object (its issues have an empty path).
  */
-export function toSshWrapError(error: z.ZodError, subject: string, knownKeys?: () => readonly string[]): SshWrapError {
+export function toSshWrapError(error: z.ZodError, subject: string, root?: string, knownKeys?: () => readonly string[]): SshWrapError {
   const unsafe = error.issues.find(
     (issue) => issue.code === 'custom' && (issue.params as { sshwrapCode?: string } | undefined)?.sshwrapCode === 'UNSAFE_ARGUMENT',
   );
   const first = unsafe ?? error.issues[0];
-  let field = first ? formatPath(first.path) : undefined;
+  const pathOf = (path: readonly PropertyKey[]): string => formatPath(root === undefined ? path : [root, ...path]);
+  let field = first ? pathOf(first.path) : undefined;
   const details = error.issues
     .map((issue) => {
-      if (issue.code !== 'unrecognized_keys') return `${formatPath(issue.path) || '(root)'}: ${issue.message}`;
+      if (issue.code !== 'unrecognized_keys') return `${pathOf(issue.path) || '(root)'}: ${issue.message}`;
       // A strict (code, not stored data) object: name the key and the likely intended one.
       const known = knownKeys?.() ?? [];
       return issue.keys
@@ -33,18 +35,22 @@ export function toSshWrapError(error: z.ZodError, subject: string, knownKeys?: (
         .join('; ');
     })
     .join('; ');
-  if (first?.code === 'unrecognized_keys') field = formatPath([...first.path, first.keys[0]!]);
+  if (first?.code === 'unrecognized_keys') field = pathOf([...first.path, first.keys[0]!]);
   return new SshWrapError(unsafe ? 'UNSAFE_ARGUMENT' : 'INVALID_CONFIG', `Invalid ${subject}: ${details}`, {
     ...(field ? { field } : {}),
     cause: error,
   });
 }
 
-function parseWith<T>(schema: z.ZodType<T>, input: unknown, subject: string): T {
+/**
+ * `schema.parse(input)`, failing with an {@link SshWrapError} (see {@link toSshWrapError}).
+ * @internal
+ */
+export function parseWith<T>(schema: z.ZodType<T>, input: unknown, subject: string, root?: string): T {
   const result = schema.safeParse(input);
   if (!result.success) {
     const shape = (schema as { shape?: Record<string, unknown> }).shape;
-    throw toSshWrapError(result.error, subject, () => Object.keys(shape ?? {}));
+    throw toSshWrapError(result.error, subject, root, () => Object.keys(shape ?? {}));
   }
   return result.data;
 }
@@ -60,6 +66,8 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown, subject: string): T 
  * ```
  */
 export function parseSshRemoteConfig(input: unknown): SshRemoteConfig {
+  // A remote the schema produced is frozen, so it still holds what was validated.
+  if (isProducedRemote(input)) return input;
   return parseWith(SshRemoteConfigSchema, input, 'SSH remote config');
 }
 
@@ -107,4 +115,27 @@ const VALIDATED = new WeakSet<object>();
  */
 export function parseEnvRecord(input: unknown, label: string): Record<string, string> {
   return parseWith(envRecord(label), input, label);
+}
+
+const OPTIONAL_SSH_PATH = new Map<string, z.ZodType<string | undefined>>();
+
+/**
+ * Checks a local path option that reaches ssh's command line (`sshConfigFile` as `-F`, ...) by
+ * the rule of the remote's path fields: no leading `-`, no newline, no NUL. `undefined` and `''`
+ * mean "not set" and pass.
+ *
+ * @throws {SshWrapError} `UNSAFE_ARGUMENT` with `field` set to `field`.
+ * @example
+ * ```ts
+ * assertSshPathOption(options.sshConfigFile, 'sshConfigFile');
+ * assertSshPathOption('-oProxyCommand=x', 'sshConfigFile'); // throws UNSAFE_ARGUMENT
+ * ```
+ */
+export function assertSshPathOption(value: unknown, field: string): asserts value is string | undefined {
+  let schema = OPTIONAL_SSH_PATH.get(field);
+  if (schema === undefined) {
+    schema = emptyMeansUnset(sshPathField(field));
+    if (OPTIONAL_SSH_PATH.size < 64) OPTIONAL_SSH_PATH.set(field, schema);
+  }
+  parseWith(schema, value, 'option', field);
 }

@@ -1,20 +1,13 @@
 import { z } from 'zod';
-import { envRecord, hostField, jumpHostField, noNul, sshToken, UNSAFE } from './fields.js';
-
-/** ssh option names as written in ssh_config: letters and digits, starting with a letter. */
-const OPTION_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
-
-const customOptions = z.record(
-  z.string().regex(OPTION_NAME, { message: 'customOptions: option names must match [A-Za-z][A-Za-z0-9]*' }),
-  z.string().refine((value) => !/[\r\n\u0000]/.test(value), {
-    message: 'customOptions: values must not contain newlines or NUL',
-    params: UNSAFE,
-  }),
-);
+import { emptyMeansUnset, envRecord, hostField, jumpHostField, sshOptionsRecord, sshPathField, sshToken, withoutUnsetKeys } from './fields.js';
 
 /**
  * One SSH remote, as stored by an app (Maestro's `sshRemotes` entries parse unchanged;
- * unknown keys are dropped, not rejected).
+ * unknown keys are dropped, not rejected). In an optional text field, `''` means "not set"
+ * (settings UIs save a cleared box that way): the output has no such key.
+ *
+ * The output is frozen (its records and arrays too), so a validated remote cannot be changed
+ * into an unvalidated one behind the library's back.
  *
  * @example
  * ```ts
@@ -34,17 +27,15 @@ export const SshRemoteConfigSchema = z.object({
   /** TCP port, default 22. */
   port: z.number().int().min(1).max(65535).default(22),
   /** Remote login name; optional when ~/.ssh/config provides it. */
-  username: sshToken('username').optional(),
-  /** Path of the private key (`-i`); `IdentitiesOnly=yes` is added with it. */
-  privateKeyPath: noNul('privateKeyPath')
-    .refine((value) => !/[\r\n]/.test(value), { message: 'privateKeyPath must not contain newlines', params: UNSAFE })
-    .optional(),
+  username: emptyMeansUnset(sshToken('username')),
+  /** Path of the private key (`-i`, never starting with `-`); `IdentitiesOnly=yes` is added with it. */
+  privateKeyPath: emptyMeansUnset(sshPathField('privateKeyPath')),
   /** Key passphrase. Never put on a command line, never written back by sshwrap. */
-  passphrase: z.string().optional(),
+  passphrase: emptyMeansUnset(z.string()),
   /** Let ~/.ssh/config supply what this config does not set. */
   useSshConfig: z.boolean().default(false),
   /** Extra `-o Name=Value` options; they override a default of the same (case-insensitive) name. */
-  customOptions: customOptions.optional(),
+  customOptions: sshOptionsRecord('customOptions').optional(),
   /** A disabled remote is treated as missing. Default true. */
   enabled: z.boolean().default(true),
   /** Environment exported on the remote for every command run there. */
@@ -54,27 +45,61 @@ export const SshRemoteConfigSchema = z.object({
    * refuse a changed key. `'strict'`: only hosts already in the known-hosts file. No policy turns
    * checking off; a changed host key is always the distinct `host-key-changed` failure.
    */
-  hostKeyPolicy: z.enum(['accept-new', 'strict']).optional(),
-  /** known_hosts file to read and update instead of ~/.ssh/known_hosts. */
-  knownHostsFile: noNul('knownHostsFile')
-    .min(1)
-    .refine((value) => !/[\r\n]/.test(value), { message: 'knownHostsFile must not contain newlines', params: UNSAFE })
-    .optional(),
+  hostKeyPolicy: emptyMeansUnset(z.enum(['accept-new', 'strict'])),
+  /** known_hosts file to read and update instead of ~/.ssh/known_hosts (never starting with `-`). */
+  knownHostsFile: emptyMeansUnset(sshPathField('knownHostsFile')),
   /** Jump hosts (`-J`), each `[user@]host[:port]`, validated like `host`. */
   jumpHosts: z.array(jumpHostField).optional(),
   /** The remote's OS: `'windows'` runs the command through PowerShell instead of /bin/sh. Default `'posix'`. */
-  remotePlatform: z.enum(['posix', 'windows']).optional(),
-}).transform(hidePassphrase);
+  remotePlatform: emptyMeansUnset(z.enum(['posix', 'windows'])),
+}).transform(finishRemote);
+
+// Every remote this schema produced. They are frozen (records and arrays too), so one found here
+// still holds exactly what was validated and the wrap hot path need not parse it again.
+const PRODUCED = new WeakSet<object>();
+
+/** Whether {@link SshRemoteConfigSchema} produced `value` (so it is valid, frozen and unchanged). */
+export function isProducedRemote(value: unknown): value is SshRemoteConfig {
+  return typeof value === 'object' && value !== null && PRODUCED.has(value);
+}
+
+interface RemoteParts {
+  passphrase?: string | undefined;
+  customOptions?: object | undefined;
+  remoteEnv?: object | undefined;
+  jumpHosts?: readonly string[] | undefined;
+}
 
 /**
- * Keeps `passphrase` readable (`remote.passphrase`) but non-enumerable, so `JSON.stringify`,
- * object spread, loggers and settings writers never copy it by accident.
+ * Drops unset keys; keeps `passphrase` readable (`remote.passphrase`) but non-enumerable, so
+ * `JSON.stringify`, object spread, loggers and settings writers never copy it by accident; freezes.
  */
-function hidePassphrase<T extends { passphrase?: string | undefined }>(remote: T): T {
-  if (remote.passphrase === undefined) return remote;
-  const { passphrase, ...rest } = remote;
-  Object.defineProperty(rest, 'passphrase', { value: passphrase, enumerable: false, writable: false, configurable: true });
-  return rest as T;
+function finishRemote<T extends RemoteParts>(parsed: T): T {
+  const { passphrase, ...rest } = withoutUnsetKeys(parsed);
+  if (passphrase !== undefined) Object.defineProperty(rest, 'passphrase', { value: passphrase, enumerable: false });
+  if (rest.customOptions) Object.freeze(rest.customOptions);
+  if (rest.remoteEnv) Object.freeze(rest.remoteEnv);
+  if (rest.jumpHosts) Object.freeze(rest.jumpHosts);
+  const remote = Object.freeze(rest) as T;
+  PRODUCED.add(remote);
+  return remote;
+}
+
+/**
+ * A copy of `remote` without `passphrase`: what may be stored, logged or shown. Works on a parsed
+ * remote (where `passphrase` is hidden but readable) and on a raw stored entry alike; every other
+ * key, including ones sshwrap does not know, is kept.
+ *
+ * @example
+ * ```ts
+ * const remote = parseSshRemoteConfig({ id: 'a', host: 'h', passphrase: 'pw', appColor: 'red' });
+ * remoteWithoutPassphrase(remote).passphrase; // undefined
+ * settings.set('sshRemotes', storedEntries.map(remoteWithoutPassphrase)); // appColor kept
+ * ```
+ */
+export function remoteWithoutPassphrase<T extends object>(remote: T): Omit<T, 'passphrase'> {
+  const { passphrase: _removed, ...rest } = remote as T & { passphrase?: unknown };
+  return rest;
 }
 
 /** A validated remote (output of {@link SshRemoteConfigSchema}). */

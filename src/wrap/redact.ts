@@ -1,4 +1,4 @@
-import type { SshRemoteConfig } from '../schemas/index.js';
+import { remoteWithoutPassphrase, type SshRemoteConfig } from '../schemas/remote-config.js';
 
 /** The placeholder shown instead of a secret value. */
 export const REDACTED = '<redacted>';
@@ -71,7 +71,7 @@ export function redactEnv(env: Readonly<Record<string, string>> | undefined, alw
 
 /**
  * The remote as reported back to callers: `passphrase` is dropped, so a result can be logged,
- * serialised or stored without leaking it.
+ * serialised or stored without leaking it. Same as `remoteWithoutPassphrase`, typed for a parsed remote.
  *
  * @example
  * ```ts
@@ -79,8 +79,7 @@ export function redactEnv(env: Readonly<Record<string, string>> | undefined, alw
  * ```
  */
 export function withoutSecrets(remote: SshRemoteConfig): SshRemoteConfig {
-  const { passphrase: _dropped, ...rest } = remote;
-  return rest;
+  return remoteWithoutPassphrase(remote);
 }
 
 /** Replaces every occurrence of each secret value in `text` (values shorter than 4 chars are left alone: too many false hits). */

@@ -1,4 +1,8 @@
-import type { SshRemoteConfig } from '../schemas/index.js';
+import { z } from 'zod';
+import { parseSshArgsInput } from '../schemas/builder-inputs.js';
+import { emptyMeansUnset, hostField, sshToken } from '../schemas/fields.js';
+import { parseSshRemoteConfig, parseWith } from '../schemas/parse.js';
+import type { SshRemoteConfig } from '../schemas/remote-config.js';
 import { assertSafeCustomOptions, BASE_SSH_OPTIONS, mergeSshOptions } from './ssh-options.js';
 
 /**
@@ -7,7 +11,8 @@ import { assertSafeCustomOptions, BASE_SSH_OPTIONS, mergeSshOptions } from './ss
 export interface BuildSshArgsOptions {
   /**
    * Options sshwrap itself manages for this call (connection pooling, host-key policy), applied
-   * after the defaults and before `remote.customOptions`.
+   * after the defaults and before `remote.customOptions`. Names and values follow the rules of
+   * `customOptions`.
    * @default undefined
    */
   managedOptions?: Readonly<Record<string, string>>;
@@ -18,7 +23,8 @@ export interface BuildSshArgsOptions {
   allowUnsafeOptions?: readonly string[];
   /**
    * ssh_config file to read instead of ~/.ssh/config when `useSshConfig` is true (`-F file`);
-   * ignored for `useSshConfig: false` remotes, which always get `-F none`.
+   * ignored for `useSshConfig: false` remotes, which always get `-F none`. Never starting with
+   * `-`; `''` means not set.
    * @default undefined (ssh's own default, ~/.ssh/config)
    */
   configFile?: string;
@@ -37,12 +43,27 @@ export function sshOptionValue(value: string): string {
   return /[\s"'\\]/.test(value) ? `"${value.replace(/[\\"]/g, '\\$&')}"` : value;
 }
 
+const DESTINATION = z.object({ host: hostField, username: emptyMeansUnset(sshToken('username')) });
+
+function destinationOf(remote: Pick<SshRemoteConfig, 'host' | 'username'>): string {
+  return remote.username ? `${remote.username}@${remote.host}` : remote.host;
+}
+
 /**
- * The ssh destination: `user@host`, or just `host` when ssh (or ~/.ssh/config) picks the user.
- * ssh splits on the LAST `@`, so a username containing `@` (e.g. `me@corp`) is kept whole.
+ * The ssh destination: `user@host`, or just `host` when ssh (or ~/.ssh/config) picks the user
+ * (`username` absent or `''`). ssh splits on the LAST `@`, so a username containing `@`
+ * (e.g. `me@corp`) is kept whole. `host` and `username` are checked as in {@link SshRemoteConfigSchema}.
+ *
+ * @throws {SshWrapError} `UNSAFE_ARGUMENT` (`field: 'host'` or `'username'`) for a value ssh
+ *   would read as an option or split, `INVALID_CONFIG` for an empty host.
+ * @example
+ * ```ts
+ * sshDestination({ host: 'gpu-server', username: 'dev' }); // => 'dev@gpu-server'
+ * sshDestination({ host: 'gpu-server', username: '' });    // => 'gpu-server'
+ * ```
  */
 export function sshDestination(remote: Pick<SshRemoteConfig, 'host' | 'username'>): string {
-  return remote.username ? `${remote.username}@${remote.host}` : remote.host;
+  return destinationOf(parseWith(DESTINATION, { host: remote.host, username: remote.username }, 'ssh destination'));
 }
 
 /** Options implied by the remote's own fields: identity, host-key policy, known-hosts file. */
@@ -71,14 +92,21 @@ function policyOptions(remote: SshRemoteConfig): Record<string, string> | undefi
  * a config file from changing the connection behind the caller's back. `passphrase` never
  * appears.
  *
- * @throws {SshWrapError} `UNSAFE_ARGUMENT` for command-executing customOptions not explicitly allowed.
+ * `remote` is validated like {@link parseSshRemoteConfig} does (a remote that function or the
+ * schema produced is accepted as is), so a hand-built object cannot smuggle an option in.
+ *
+ * @throws {SshWrapError} `INVALID_CONFIG`/`UNSAFE_ARGUMENT` for a remote, remote command (NUL),
+ *   `managedOptions` or `configFile` the schemas refuse, with `field` set; `UNSAFE_ARGUMENT` for
+ *   command-executing customOptions not explicitly allowed.
  * @example
  * ```ts
  * buildSshArgs(remote, 'echo hi');
  * // ['-F', 'none', '-o', 'BatchMode=yes', ..., '-p', '22', '--', 'dev@gpu-server', 'echo hi']
  * ```
  */
-export function buildSshArgs(remote: SshRemoteConfig, remoteCommand: string | undefined, options: BuildSshArgsOptions = {}): string[] {
+export function buildSshArgs(input: SshRemoteConfig, remoteCommand: string | undefined, buildOptions: BuildSshArgsOptions = {}): string[] {
+  const remote = parseSshRemoteConfig(input);
+  const options = parseSshArgsInput({ ...buildOptions, remoteCommand });
   assertSafeCustomOptions(remote.customOptions, options.allowUnsafeOptions);
   const args: string[] = [];
   // A remote that does not opt into ssh_config gets none at all, whatever configFile says.
@@ -91,7 +119,7 @@ export function buildSshArgs(remote: SshRemoteConfig, remoteCommand: string | un
   if (!remote.useSshConfig || remote.port !== 22) args.push('-p', String(remote.port));
   if (remote.privateKeyPath) args.push('-i', remote.privateKeyPath);
   if (remote.jumpHosts?.length) args.push('-J', remote.jumpHosts.join(','));
-  args.push('--', sshDestination(remote));
+  args.push('--', destinationOf(remote));
   if (remoteCommand !== undefined) args.push(remoteCommand);
   return args;
 }

@@ -1,9 +1,14 @@
 import { encodePowerShellCommand, quotePowerShell, quoteWindowsArg } from '../quoting/index.js';
+import { parseRemoteScriptSpec, parseValue } from '../schemas/builder-inputs.js';
+import { noNul } from '../schemas/fields.js';
 import type { RemoteScriptEvent, RemoteScriptSpec } from './remote-script.js';
 
 // Per-user install locations of agent CLIs on Windows (npm global prefix, pipx/uv, cargo, bun),
 // missing from the PATH a non-interactive OpenSSH session sees when they were added per user.
 const AUGMENTED_WINDOWS_DIRS = ["$env:APPDATA 'npm'", "$env:USERPROFILE '.local\\bin'", "$env:USERPROFILE '.cargo\\bin'", "$env:USERPROFILE '.bun\\bin'"];
+
+// An empty script would leave -EncodedCommand without its value once the shell drops the empty word.
+const SCRIPT = noNul('script').min(1, { message: 'script must not be empty' });
 
 function mark(token: string | undefined, event: RemoteScriptEvent, data = ''): string {
   if (token === undefined) return '';
@@ -24,14 +29,16 @@ function pathExpression(dir: string): string {
  * arguments arrive exactly (PowerShell 5.1's own native-argument quoting drops empty strings
  * and mangles embedded quotes); other application types (.cmd, .bat shims) go through `&`.
  *
+ * @throws {SshWrapError} `INVALID_CONFIG` or `UNSAFE_ARGUMENT` by the rules of
+ *   {@link buildRemoteScript}, with `field` naming the value; nothing is built.
  * @example
  * ```ts
  * buildPowerShellScript({ command: 'claude', args: ['--print', 'hi'], cwd: '~/proj' });
  * ```
  */
-export function buildPowerShellScript(spec: RemoteScriptSpec): string {
+export function buildPowerShellScript(input: RemoteScriptSpec): string {
+  const spec = parseRemoteScriptSpec(input);
   const token = spec.statusMarker;
-  if (token !== undefined && !/^[A-Za-z0-9_-]+$/.test(token)) throw new TypeError('statusMarker must match [A-Za-z0-9_-]+');
   const nullStdin = spec.commandStdin === 'null';
   const lines = ["$ErrorActionPreference = 'Stop'"];
   if (token !== undefined) lines.push(mark(token, 'pid', ':$PID').trim());
@@ -77,11 +84,12 @@ export function buildPowerShellScript(spec: RemoteScriptSpec): string {
  * The command line for a Windows OpenSSH server (default shell cmd.exe or PowerShell): only
  * base64 characters, so neither shell can reinterpret it.
  *
+ * @throws {SshWrapError} `UNSAFE_ARGUMENT` (`field: 'script'`) for a NUL byte, `INVALID_CONFIG` for an empty script.
  * @example
  * ```ts
  * powerShellCommand('exit 3'); // => 'powershell -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ZQB4AGkAdAAgADMA'
  * ```
  */
 export function powerShellCommand(script: string): string {
-  return `powershell -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ${encodePowerShellCommand(script)}`;
+  return `powershell -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ${encodePowerShellCommand(parseValue(SCRIPT, script, 'script'))}`;
 }

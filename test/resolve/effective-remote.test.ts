@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { clearSshConfigCache, describeEffectiveRemote } from '../../src/resolve/index.js';
-import { parseSshRemoteConfig } from '../../src/schemas/index.js';
+import { parseSshRemoteConfig, type SshRemoteConfig } from '../../src/schemas/index.js';
 import { fakeExecutor } from '../exec/fake-executor.js';
 
 const executor = fakeExecutor((child) => {
@@ -39,5 +39,14 @@ describe('describeEffectiveRemote', () => {
   it('leaves user and port 22 to the config', async () => {
     await describeEffectiveRemote(parseSshRemoteConfig({ id: 'r', host: 'app', useSshConfig: true }), { executor });
     expect(executor.children[0]!.args).toEqual(['-G', '--', 'app']);
+  });
+});
+
+describe('describeEffectiveRemote input', () => {
+  it('validates a remote that never went through the schema before anything reaches ssh -G', async () => {
+    const recording = fakeExecutor(() => {});
+    const hostile = { id: 'r', name: '', host: 'h', port: 22, enabled: true, useSshConfig: true, username: '-oProxyCommand=x' } as SshRemoteConfig;
+    await expect(describeEffectiveRemote(hostile, { executor: recording })).rejects.toMatchObject({ code: 'UNSAFE_ARGUMENT', field: 'username' });
+    expect(recording.children).toHaveLength(0);
   });
 });

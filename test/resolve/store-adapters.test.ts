@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SshWrapError } from '../../src/errors/index.js';
 import { createMemoryStoreAdapter, createSshRemoteStoreAdapter, resolveSshRemote } from '../../src/resolve/index.js';
+import { buildSshArgs } from '../../src/wrap/index.js';
 
 const good = { id: 'a', name: 'A', host: 'host-a', useSshConfig: true };
 const bad = { id: 'b', name: 'B', host: '-oProxyCommand=x' };
@@ -75,5 +76,59 @@ describe('passphrase handling', () => {
   it('refuses to save an invalid remote', () => {
     const store = createSshRemoteStoreAdapter(new Map<string, unknown>());
     expect(() => store.setSshRemotes([bad])).toThrow(SshWrapError);
+  });
+});
+
+// Maestro's exact stored shape for a remote whose user and key come from ~/.ssh/config.
+const MAESTRO_SSH_CONFIG_REMOTE = { id: 'm1', name: 'Dev box', host: 'devbox', port: 22, useSshConfig: true, username: '', privateKeyPath: '' };
+
+describe("Maestro's stored remotes with empty username/privateKeyPath", () => {
+  it.each(['settings', 'memory'] as const)('are listed and resolved by the %s adapter; ssh gets the bare host and no -i', async (kind) => {
+    const onInvalidRemote = vi.fn();
+    const store = kind === 'settings'
+      ? createSshRemoteStoreAdapter(new Map<string, unknown>([['sshRemotes', [MAESTRO_SSH_CONFIG_REMOTE]]]), { onInvalidRemote })
+      : createMemoryStoreAdapter([MAESTRO_SSH_CONFIG_REMOTE], { onInvalidRemote });
+    expect((await store.getSshRemotes()).map((remote) => remote.id)).toEqual(['m1']);
+    expect(onInvalidRemote).not.toHaveBeenCalled();
+    const remote = await resolveSshRemote({ enabled: true, remoteId: 'm1' }, store);
+    expect(remote).not.toHaveProperty('username');
+    expect(remote).not.toHaveProperty('privateKeyPath');
+    const args = buildSshArgs(remote!, 'true');
+    expect(args.slice(-3)).toEqual(['--', 'devbox', 'true']);
+    expect(args).not.toContain('-i');
+    expect(args.some((arg) => /^(IdentitiesOnly|UserKnownHostsFile)=/.test(arg))).toBe(false);
+  });
+});
+
+describe('invalid stored entries are reported, never dropped silently', () => {
+  const stored = () => [good, { ...bad, passphrase: 'pp-secret' }, 'garbage'];
+
+  it.each(['settings', 'memory'] as const)('%s adapter: lists the valid ones and reports each invalid one with its error', async (kind) => {
+    const reports: Array<[unknown, SshWrapError]> = [];
+    const onInvalidRemote = (entry: unknown, error: SshWrapError) => reports.push([entry, error]);
+    const store = kind === 'settings'
+      ? createSshRemoteStoreAdapter({ get: () => stored() }, { onInvalidRemote })
+      : createMemoryStoreAdapter(stored(), { onInvalidRemote });
+    expect((await store.getSshRemotes()).map((remote) => remote.id)).toEqual(['a']);
+    expect(reports).toHaveLength(2);
+    expect(reports[0]![0]).toEqual({ id: 'b', name: 'B', host: '-oProxyCommand=x' });
+    expect(reports[0]![1]).toBeInstanceOf(SshWrapError);
+    expect(reports[0]![1]).toMatchObject({ code: 'UNSAFE_ARGUMENT', field: 'host' });
+    expect(reports[1]).toEqual(['garbage', expect.objectContaining({ code: 'INVALID_CONFIG' })]);
+    // The passphrase of a broken entry is not handed to a logger.
+    expect(JSON.stringify(reports.map(([entry]) => entry))).not.toContain('pp-secret');
+    await expect(resolveSshRemote({ enabled: true, remoteId: 'b' }, store)).rejects.toMatchObject({ code: 'UNSAFE_ARGUMENT', field: 'host' });
+  });
+
+  it('keeps accepting the settings key as a plain string, or as options.key', async () => {
+    const settings = new Map<string, unknown>([['remotes', [good]]]);
+    expect(await createSshRemoteStoreAdapter(settings, 'remotes').getSshRemotes()).toHaveLength(1);
+    expect(await createSshRemoteStoreAdapter(settings, { key: 'remotes' }).getSshRemotes()).toHaveLength(1);
+    expect(await createSshRemoteStoreAdapter(settings).getSshRemotes()).toHaveLength(0);
+  });
+
+  it('names the field when an invalid entry is resolved by id', async () => {
+    const store = createSshRemoteStoreAdapter({ get: () => [{ ...good, privateKeyPath: '-oProxyCommand=x' }] });
+    await expect(resolveSshRemote({ enabled: true, remoteId: 'a' }, store)).rejects.toMatchObject({ code: 'UNSAFE_ARGUMENT', field: 'privateKeyPath' });
   });
 });

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { buildRemoteCommand, buildRemoteScript, remoteDirWord, remotePathLines, anyShellCommand, encodeSecretLines, markerLine } from '../../src/wrap/index.js';
+import { SshWrapError } from '../../src/errors/index.js';
+import { buildRemoteCommand, buildRemoteScript, buildPowerShellScript, powerShellCommand, remoteDirWord, remotePathLines, anyShellCommand, encodeSecretLines, markerLine, type RemoteScriptSpec } from '../../src/wrap/index.js';
+import { commandWords, exportStatement } from '../../src/wrap/remote-command.js';
 
 describe('buildRemoteCommand', () => {
   it('is the reference shape with every piece quoted', () => {
@@ -72,7 +74,7 @@ describe('buildRemoteScript', () => {
   });
 
   it('refuses a marker token that would need quoting', () => {
-    expect(() => buildRemoteScript({ command: 'x', args: [], statusMarker: "a'b" })).toThrow(TypeError);
+    expect(() => buildRemoteScript({ command: 'x', args: [], statusMarker: "a'b" })).toThrow(expect.objectContaining({ code: 'UNSAFE_ARGUMENT', field: 'statusMarker' }));
   });
 });
 
@@ -126,5 +128,58 @@ describe('marker mode runs the same program as exec mode', () => {
       // /bin/echo (coreutils) takes -e; dash's builtin echo would print "-e".
       expect(spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8' }).stdout).toBe('a\tb\n');
     }
+  });
+});
+
+describe('exported builders validate their input', () => {
+  const refusal = (build: () => unknown) => {
+    try {
+      build();
+    } catch (error) {
+      expect(error).toBeInstanceOf(SshWrapError);
+      return { code: (error as SshWrapError).code, field: (error as SshWrapError).field };
+    }
+    throw new Error('expected a refusal');
+  };
+
+  it('refuses an env name that would inject a command (the exported-function hole)', () => {
+    const spec = { command: 'echo', args: ['x'], cwd: '/tmp', env: { 'X;touch /tmp/pwn;Y': 'v' } };
+    expect(refusal(() => buildRemoteCommand(spec))).toEqual({ code: 'INVALID_CONFIG', field: 'env.X;touch /tmp/pwn;Y' });
+    expect(refusal(() => buildRemoteScript(spec))).toEqual({ code: 'INVALID_CONFIG', field: 'env.X;touch /tmp/pwn;Y' });
+    expect(refusal(() => buildPowerShellScript(spec))).toEqual({ code: 'INVALID_CONFIG', field: 'env.X;touch /tmp/pwn;Y' });
+    expect(refusal(() => exportStatement(spec.env))).toEqual({ code: 'INVALID_CONFIG', field: 'env.X;touch /tmp/pwn;Y' });
+  });
+
+  it.each([
+    [{ command: '-x', args: [] }, 'UNSAFE_ARGUMENT', 'command'],
+    [{ command: '', args: [] }, 'INVALID_CONFIG', 'command'],
+    [{ command: 'a\u0000', args: [] }, 'UNSAFE_ARGUMENT', 'command'],
+    [{ command: 'a', args: ['ok', 'b\u0000'] }, 'UNSAFE_ARGUMENT', 'args[1]'],
+    [{ command: 'a', args: [], cwd: '/tmp\u0000' }, 'UNSAFE_ARGUMENT', 'cwd'],
+    [{ command: 'a', args: [], env: { A: 'v\u0000' } }, 'UNSAFE_ARGUMENT', 'env.A'],
+  ])('buildRemoteCommand and buildRemoteScript refuse %j', (spec, code, field) => {
+    expect(refusal(() => buildRemoteCommand(spec))).toEqual({ code, field });
+    expect(refusal(() => buildRemoteScript(spec))).toEqual({ code, field });
+  });
+
+  it.each([
+    [{ stdinEnvNames: ['OK', 'A;B'] }, 'INVALID_CONFIG', 'stdinEnvNames[1]'],
+    [{ statusMarker: 'tok$(x)' }, 'UNSAFE_ARGUMENT', 'statusMarker'],
+    [{ remotePath: ['/ok', '/bin\u0000'] }, 'UNSAFE_ARGUMENT', 'remotePath[1]'],
+    [{ commandStdin: 'file' }, 'INVALID_CONFIG', 'commandStdin'],
+  ])('buildRemoteScript and buildPowerShellScript refuse %j', (extra, code, field) => {
+    const spec = { command: 'a', args: [], ...extra } as RemoteScriptSpec;
+    expect(refusal(() => buildRemoteScript(spec))).toEqual({ code, field });
+    expect(refusal(() => buildPowerShellScript(spec))).toEqual({ code, field });
+  });
+
+  it('the word helpers and transports refuse what no shell word can carry', () => {
+    expect(refusal(() => remoteDirWord('/a\u0000'))).toEqual({ code: 'UNSAFE_ARGUMENT', field: 'dir' });
+    expect(refusal(() => commandWords('--help', []))).toEqual({ code: 'UNSAFE_ARGUMENT', field: 'command' });
+    expect(refusal(() => commandWords('ls', ['\u0000']))).toEqual({ code: 'UNSAFE_ARGUMENT', field: 'args[0]' });
+    expect(refusal(() => anyShellCommand('echo \u0000'))).toEqual({ code: 'UNSAFE_ARGUMENT', field: 'script' });
+    expect(refusal(() => powerShellCommand('exit \u0000'))).toEqual({ code: 'UNSAFE_ARGUMENT', field: 'script' });
+    expect(refusal(() => powerShellCommand(''))).toEqual({ code: 'INVALID_CONFIG', field: 'script' });
+    expect(refusal(() => encodeSecretLines(['ok', 'a\u0000']))).toEqual({ code: 'UNSAFE_ARGUMENT', field: 'values[1]' });
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseSshRemoteConfig } from '../../src/schemas/index.js';
-import { buildSshArgs, DEFAULT_SSH_OPTIONS, mergeSshOptions, SSHWRAP_SSH_OPTIONS, sshOptionValue } from '../../src/wrap/index.js';
+import { parseSshRemoteConfig, type SshRemoteConfig } from '../../src/schemas/index.js';
+import { buildSshArgs, DEFAULT_SSH_OPTIONS, mergeSshOptions, SSHWRAP_SSH_OPTIONS, sshDestination, sshOptionValue } from '../../src/wrap/index.js';
 
 const remote = (extra: object = {}) =>
   parseSshRemoteConfig({ id: 'r', name: 'R', host: 'gpu-server', username: 'dev', port: 22, useSshConfig: false, ...extra });
@@ -151,5 +151,54 @@ describe('hostKeyPolicy precedence', () => {
   it("strict wins over a customOptions StrictHostKeyChecking", () => {
     const pairs = optionPairs(buildSshArgs(remote({ hostKeyPolicy: 'strict', customOptions: { StrictHostKeyChecking: 'accept-new' } }), 'x'));
     expect(pairs.filter((p) => /^stricthostkeychecking=/i.test(p))).toEqual(['StrictHostKeyChecking=yes']);
+  });
+});
+
+describe('buildSshArgs validates what it is given', () => {
+  const plain = { id: 'r', name: 'R', host: 'gpu-server', username: 'dev', port: 22, useSshConfig: false, enabled: true } as SshRemoteConfig;
+
+  it.each([
+    [{ host: '-oProxyCommand=x' }, 'UNSAFE_ARGUMENT', 'host'],
+    [{ username: '-l' }, 'UNSAFE_ARGUMENT', 'username'],
+    [{ privateKeyPath: '-oProxyCommand=x' }, 'UNSAFE_ARGUMENT', 'privateKeyPath'],
+    [{ knownHostsFile: '-x' }, 'UNSAFE_ARGUMENT', 'knownHostsFile'],
+    [{ customOptions: { ServerAliveInterval: '1\nProxyCommand x' } }, 'UNSAFE_ARGUMENT', 'customOptions.ServerAliveInterval'],
+    [{ jumpHosts: ['a,-oProxyCommand=x'] }, 'UNSAFE_ARGUMENT', 'jumpHosts[0]'],
+    [{ port: 0 }, 'INVALID_CONFIG', 'port'],
+  ])('a remote that never went through the schema: %j', (hostile, code, field) => {
+    expect(() => buildSshArgs({ ...plain, ...hostile } as SshRemoteConfig, 'x')).toThrow(expect.objectContaining({ code, field }));
+  });
+
+  it('accepts an unparsed but valid remote, treating "" as not set', () => {
+    const args = buildSshArgs({ ...plain, username: '', privateKeyPath: '' } as SshRemoteConfig, 'x');
+    expect(args.slice(-3)).toEqual(['--', 'gpu-server', 'x']);
+    expect(args).not.toContain('-i');
+  });
+
+  it.each([
+    [{ managedOptions: { 'Control Path': 'x' } }, 'INVALID_CONFIG', 'managedOptions.Control Path'],
+    [{ managedOptions: { ControlPath: '/s\nProxyCommand x' } }, 'UNSAFE_ARGUMENT', 'managedOptions.ControlPath'],
+    [{ configFile: '-oProxyCommand=x' }, 'UNSAFE_ARGUMENT', 'configFile'],
+  ])('refuses options %j', (options, code, field) => {
+    const remote = parseSshRemoteConfig({ id: 'r', host: 'h', useSshConfig: true });
+    expect(() => buildSshArgs(remote, 'x', options)).toThrow(expect.objectContaining({ code, field }));
+  });
+
+  it('refuses a remote command holding NUL (no argv can carry it)', () => {
+    expect(() => buildSshArgs(remote(), 'echo \u0000')).toThrow(expect.objectContaining({ code: 'UNSAFE_ARGUMENT', field: 'remoteCommand' }));
+  });
+
+  it('treats configFile "" as not set', () => {
+    expect(buildSshArgs(parseSshRemoteConfig({ id: 'r', host: 'h', useSshConfig: true }), 'x', { configFile: '' })).not.toContain('-F');
+  });
+});
+
+describe('sshDestination', () => {
+  it('is the bare host when the username is absent or empty, and checks both', () => {
+    expect(sshDestination({ host: 'h', username: 'me@corp' })).toBe('me@corp@h');
+    expect(sshDestination({ host: 'h', username: '' })).toBe('h');
+    expect(sshDestination({ host: 'h' })).toBe('h');
+    expect(() => sshDestination({ host: '-oProxyCommand=x' })).toThrow(expect.objectContaining({ code: 'UNSAFE_ARGUMENT', field: 'host' }));
+    expect(() => sshDestination({ host: 'h', username: 'a b' })).toThrow(expect.objectContaining({ code: 'UNSAFE_ARGUMENT', field: 'username' }));
   });
 });

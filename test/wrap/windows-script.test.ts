@@ -74,6 +74,6 @@ describe('local Windows (ssh.exe)', () => {
 
 describe('buildPowerShellScript input checks', () => {
   it('refuses a marker token that would need quoting', () => {
-    expect(() => buildPowerShellScript({ command: 'x', args: [], statusMarker: 'a"$(x)' })).toThrow(TypeError);
+    expect(() => buildPowerShellScript({ command: 'x', args: [], statusMarker: 'a"$(x)' })).toThrow(expect.objectContaining({ code: 'UNSAFE_ARGUMENT', field: 'statusMarker' }));
   });
 });

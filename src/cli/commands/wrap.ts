@@ -2,6 +2,7 @@ import { describeEffectiveRemote } from '../../resolve/index.js';
 import { wrapSpawnWithSsh } from '../../exec/index.js';
 import { redactEnv, type SshSpawnWrapResult } from '../../wrap/index.js';
 import type { SshRemoteConfig } from '../../schemas/index.js';
+import { remoteWithoutPassphrase } from '../../schemas/remote-config.js';
 import { parseCommandLine, remoteAndCommand } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import { HELP } from '../help.js';
@@ -20,7 +21,7 @@ const FLAGS = { ...RUN_FLAGS, 'dry-run': { type: 'boolean' } } as const;
  * ```
  */
 export function displayRemote(remote: SshRemoteConfig): Record<string, unknown> {
-  const { passphrase: _never, remoteEnv, ...rest } = remote;
+  const { remoteEnv, ...rest } = remoteWithoutPassphrase(remote);
   return { ...rest, ...(remoteEnv ? { remoteEnv: redactEnv(remoteEnv) } : {}) };
 }
 
