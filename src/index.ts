@@ -45,6 +45,8 @@ export {
   describeEffectiveRemote,
   type SshRemoteStoreAdapter,
   type WritableSshRemoteStoreAdapter,
+  type SshRemoteStoreAdapterOptions,
+  type SettingsStoreAdapterOptions,
   type SettingsStoreLike,
   type SshConfigHost,
   type ResolveSshConfigOptions,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { RemoteScriptEvent } from '../wrap/index.js';
+import { STATUS_MARKER_TOKEN } from '../schemas/fields.js';
 
 /**
  * One status line the remote script wrote (see `markerLine()` in the wrap layer).
@@ -71,7 +72,7 @@ export class StatusMarkerParser {
     token: string,
     private readonly handlers: StatusMarkerHandlers,
   ) {
-    if (!/^[A-Za-z0-9_-]+$/.test(token)) throw new TypeError('marker token must match [A-Za-z0-9_-]+');
+    if (!STATUS_MARKER_TOKEN.test(token)) throw new TypeError('marker token must match [A-Za-z0-9_-]+');
     this.prefix = Buffer.from(`\n${token}:`, 'latin1');
     this.maxMarkerBytes = this.prefix.length + LONGEST_BODY + 1;
   }

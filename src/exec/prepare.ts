@@ -1,5 +1,5 @@
 import type { SshRemoteStoreAdapter } from '../resolve/index.js';
-import { parseSshSpawnWrapConfig, type AgentSshRemoteConfig, type ParsedSshSpawnWrapConfig, type SshSpawnWrapConfig } from '../schemas/index.js';
+import { assertSshPathOption, parseSshSpawnWrapConfig, type AgentSshRemoteConfig, type ParsedSshSpawnWrapConfig, type SshSpawnWrapConfig } from '../schemas/index.js';
 import type { SshSpawnWrapResult } from '../wrap/index.js';
 import { acquireForAgent, withLeaseOptions, type Lease } from '../pool/index.js';
 import { withRunAskpass } from './askpass-run.js';
@@ -41,6 +41,9 @@ export async function prepareRun<T extends SpawnWithSshOptions>(
   leaseSignal?: AbortSignal,
 ): Promise<PreparedRun<T>> {
   const parsed = parseSshSpawnWrapConfig(config);
+  // Checked before the pool may start a master with them.
+  assertSshPathOption(options.sshPath, 'sshPath');
+  assertSshPathOption(options.sshConfigFile, 'sshConfigFile');
   const pinned = await pinRemote(agentSsh, store);
   const askpass = await withRunAskpass(agentSsh, pinned, options);
   let lease: Lease | undefined;

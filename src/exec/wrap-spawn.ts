@@ -3,6 +3,7 @@ import { SshWrapError } from '../errors/index.js';
 import { resolveSshRemote, type SshRemoteStoreAdapter } from '../resolve/index.js';
 import {
   assertKnownOptions,
+  assertSshPathOption,
   parseAgentSshRemoteConfig,
   parseSshSpawnWrapConfig,
   type AgentSshRemoteConfig,
@@ -36,6 +37,9 @@ export function wrapWithLocalDefaults(
   workingDirOverride: string | undefined,
   options: WrapSpawnOptions,
 ): SshSpawnWrapResult {
+  // An ssh client path or config file starting with `-` would be read as an option.
+  assertSshPathOption(options.sshPath, 'sshPath');
+  assertSshPathOption(options.sshConfigFile, 'sshConfigFile');
   return wrapRemoteUnchecked(config, remote, workingDirOverride, {
     promptStdinThreshold: options.promptStdinThreshold,
     maxCommandBytes: options.maxCommandBytes,

@@ -1,5 +1,5 @@
 import { nodeExecutor, type ChildProcessLike, type SpawnExecutor } from '../process/executor.js';
-import { assertKnownOptions, optionKeys, type SshRemoteConfig } from '../schemas/index.js';
+import { assertKnownOptions, assertSshPathOption, optionKeys, type SshRemoteConfig } from '../schemas/index.js';
 import { abortable } from './abortable.js';
 import { controlDirCandidates, findControlDir, prepareControlDir } from './control-dir.js';
 import { connectionFingerprint, controlDirFits } from './control-path.js';
@@ -142,6 +142,8 @@ export class ConnectionPool {
    */
   async acquire(remote: SshRemoteConfig, multiplex: MultiplexOption | undefined, options: AcquireOptions = {}): Promise<Lease> {
     assertKnownOptions(options, ACQUIRE_OPTION_KEYS, 'acquire options');
+    assertSshPathOption(options.sshPath, 'sshPath');
+    assertSshPathOption(options.sshConfigFile, 'sshConfigFile');
     const settings = resolveMultiplexOption(multiplex);
     if (settings === null) return unpooledLease();
     const gates = this.#gates(remote, settings);

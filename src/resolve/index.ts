@@ -6,6 +6,8 @@ export {
   toStorableRemote,
   type SettingsStoreLike,
   type WritableSshRemoteStoreAdapter,
+  type SshRemoteStoreAdapterOptions,
+  type SettingsStoreAdapterOptions,
 } from './store-adapters.js';
 export {
   resolveSshConfigHost,

@@ -1,6 +1,6 @@
 import { SshWrapError } from '../errors/index.js';
 import { hostField } from '../schemas/fields.js';
-import { toSshWrapError } from '../schemas/parse.js';
+import { assertSshPathOption, toSshWrapError } from '../schemas/parse.js';
 import { assertKnownOptions, optionKeys } from '../schemas/option-keys.js';
 import { nodeExecutor, type SpawnExecutor } from '../process/executor.js';
 import { runCommand } from '../process/run-command.js';
@@ -168,6 +168,8 @@ export const RESOLVE_OPTION_KEYS = optionKeys<ResolveSshConfigOptions>()({ confi
 
 export async function runSshG(hostArg: string, args: readonly string[], options: ResolveSshConfigOptions = {}): Promise<SshConfigHost> {
   assertKnownOptions(options, RESOLVE_OPTION_KEYS, 'ssh config options');
+  assertSshPathOption(options.sshPath, 'sshPath');
+  assertSshPathOption(options.configFile, 'configFile');
   assertHost(hostArg);
   const executor = options.executor ?? nodeExecutor;
   const sshPath = options.sshPath ?? 'ssh';

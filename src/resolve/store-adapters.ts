@@ -1,5 +1,5 @@
 import { SshWrapError } from '../errors/index.js';
-import { parseSshRemoteConfig, type SshRemoteConfig, type SshRemoteConfigInput } from '../schemas/index.js';
+import { assertKnownOptions, optionKeys, parseSshRemoteConfig, type SshRemoteConfig, type SshRemoteConfigInput } from '../schemas/index.js';
 import { remoteWithoutPassphrase } from '../schemas/remote-config.js';
 
 /**
@@ -97,6 +97,9 @@ function hasId(entry: unknown, id: string): boolean {
   return typeof entry === 'object' && entry !== null && (entry as { id?: unknown }).id === id;
 }
 
+const MEMORY_ADAPTER_KEYS = optionKeys<SshRemoteStoreAdapterOptions>()({ onInvalidRemote: true });
+const SETTINGS_ADAPTER_KEYS = optionKeys<SettingsStoreAdapterOptions>()({ key: true, onInvalidRemote: true });
+
 function validEntries(entries: readonly unknown[], onInvalidRemote: SshRemoteStoreAdapterOptions['onInvalidRemote']): SshRemoteConfig[] {
   const valid: SshRemoteConfig[] = [];
   for (const entry of entries) {
@@ -147,6 +150,7 @@ function adapterOver(readEntries: () => readonly unknown[], options: SshRemoteSt
 export function createSshRemoteStoreAdapter(settingsStore: SettingsStoreLike & { set(key: string, value: unknown): unknown }, options?: SettingsStoreAdapterOptions | string): WritableSshRemoteStoreAdapter;
 export function createSshRemoteStoreAdapter(settingsStore: SettingsStoreLike, options?: SettingsStoreAdapterOptions | string): SshRemoteStoreAdapter;
 export function createSshRemoteStoreAdapter(settingsStore: SettingsStoreLike, options: SettingsStoreAdapterOptions | string = {}): SshRemoteStoreAdapter | WritableSshRemoteStoreAdapter {
+  if (typeof options !== 'string') assertKnownOptions(options, SETTINGS_ADAPTER_KEYS, 'createSshRemoteStoreAdapter options');
   const { key = 'sshRemotes', ...adapterOptions } = typeof options === 'string' ? { key: options } : options;
   const adapter = adapterOver(() => {
     const value = settingsStore.get(key, []);
@@ -184,6 +188,7 @@ export function createSshRemoteStoreAdapter(settingsStore: SettingsStoreLike, op
  * ```
  */
 export function createMemoryStoreAdapter(remotes: readonly unknown[], options: SshRemoteStoreAdapterOptions = {}): SshRemoteStoreAdapter {
+  assertKnownOptions(options, MEMORY_ADAPTER_KEYS, 'createMemoryStoreAdapter options');
   // Validated once, when the adapter is made: the list is fixed, and lookups sit on the wrap hot path.
   const parsed = remotes.map((entry) => {
     const id = typeof entry === 'object' && entry !== null ? (entry as { id?: unknown }).id : undefined;

@@ -1,6 +1,6 @@
 import { SshWrapError } from '../errors/index.js';
 import { utf8Length } from '../quoting/index.js';
-import { assertKnownOptions, optionKeys, parseEnvRecord, type ParsedSshSpawnWrapConfig, type SshRemoteConfig } from '../schemas/index.js';
+import { assertKnownOptions, assertSshPathOption, optionKeys, parseEnvRecord, type ParsedSshSpawnWrapConfig, type SshRemoteConfig } from '../schemas/index.js';
 import { DEFAULT_PROMPT_STDIN_THRESHOLD, promptFitsThreshold, promptWords } from './prompt.js';
 import { REDACTED, splitEnvForTransport, withoutSecrets } from './redact.js';
 import { buildRemoteCommand } from './remote-command.js';
@@ -130,6 +130,7 @@ export function wrapForRemote(
       throw new SshWrapError('INVALID_CONFIG', `${field} is required (the pure core reads nothing from the local machine)`, { field });
     }
   }
+  assertSshPathOption(options.sshPath, 'sshPath');
   return wrapRemoteUnchecked(spawnConfig, remote, workingDirOverride, options);
 }
 

@@ -81,3 +81,18 @@ describe('closestKey', () => {
     expect(closestKey('images', keys)).toBeUndefined();
   });
 });
+
+describe('ssh paths from options never start with "-"', () => {
+  it('sshPath and sshConfigFile on the runners, the pool and ssh -G: UNSAFE_ARGUMENT, nothing spawned', async () => {
+    const { resolveSshConfigHost } = await import('../../src/resolve/index.js');
+    const { parseSshRemoteConfig } = await import('../../src/schemas/index.js');
+    const { wrapSpawnWithSsh } = await import('../../src/exec/index.js');
+    const executor = fakeExecutor(() => {});
+    await expect(runWithSsh(config, agentSsh, store, { executor, sshPath: '-oProxyCommand=x' })).rejects.toMatchObject({ code: 'UNSAFE_ARGUMENT', field: 'sshPath' });
+    await expect(spawnWithSsh(config, agentSsh, store, { executor, sshConfigFile: '-F/x' })).rejects.toMatchObject({ code: 'UNSAFE_ARGUMENT', field: 'sshConfigFile' });
+    await expect(wrapSpawnWithSsh(config, agentSsh, store, { sshPath: '-x' })).rejects.toMatchObject({ code: 'UNSAFE_ARGUMENT', field: 'sshPath' });
+    await expect(new ConnectionPool({ executor }).acquire(parseSshRemoteConfig(remote), true, { sshPath: '-x' })).rejects.toMatchObject({ code: 'UNSAFE_ARGUMENT' });
+    await expect(resolveSshConfigHost('gpu', { executor, configFile: '-oX' })).rejects.toMatchObject({ code: 'UNSAFE_ARGUMENT', field: 'configFile' });
+    expect(executor.children).toHaveLength(0);
+  });
+});
