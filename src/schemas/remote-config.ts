@@ -48,7 +48,10 @@ export const SshRemoteConfigSchema = z.object({
   hostKeyPolicy: emptyMeansUnset(z.enum(['accept-new', 'strict'])),
   /** known_hosts file to read and update instead of ~/.ssh/known_hosts (never starting with `-`). */
   knownHostsFile: emptyMeansUnset(sshPathField('knownHostsFile')),
-  /** Jump hosts (`-J`), each `[user@]host[:port]`, validated like `host`. */
+  /**
+   * Jump hosts, first hop first, each `[user@]host[:port]` validated like `host`; passed to ssh as
+   * `-J` and so become OpenSSH's ProxyJump (ssh(1) `-J`, ssh_config(5) `ProxyJump`).
+   */
   jumpHosts: z.array(jumpHostField).optional(),
   /** The remote's OS: `'windows'` runs the command through PowerShell instead of /bin/sh. Default `'posix'`. */
   remotePlatform: emptyMeansUnset(z.enum(['posix', 'windows'])),
