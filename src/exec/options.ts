@@ -1,4 +1,5 @@
 import { optionKeys } from '../schemas/index.js';
+import { REMOTE_WRAP_KEYS } from '../wrap/wrap-remote.js';
 import type { Askpass } from '../auth/index.js';
 import type { ConnectionPool, MultiplexOption } from '../pool/index.js';
 import type { RemoteWrapOptions, SshSpawnWrapResult } from '../wrap/index.js';
@@ -110,23 +111,7 @@ export interface SpawnWithSshResult {
   stdinWritten: Promise<Error | undefined>;
 }
 
-const WRAP_KEYS = {
-  sshPath: true,
-  localPlatform: true,
-  localCwd: true,
-  fallbackToLocal: true,
-  promptStdinThreshold: true,
-  maxCommandBytes: true,
-  shell: true,
-  keepStdin: true,
-  remotePath: true,
-  secretEnv: true,
-  envOnStdin: true,
-  statusMarker: true,
-  managedSshOptions: true,
-  allowUnsafeOptions: true,
-  sshConfigFile: true,
-} as const;
+const WRAP_KEYS = { ...REMOTE_WRAP_KEYS, localPlatform: true, fallbackToLocal: true } as const;
 const SPAWN_KEYS = { ...WRAP_KEYS, executor: true, signal: true, env: true, askpass: true, multiplex: true, connectionPool: true } as const;
 const { statusMarker: _marker, keepStdin: _keep, ...RUN_BASE_KEYS } = SPAWN_KEYS;
 

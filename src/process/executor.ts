@@ -77,16 +77,19 @@ export interface SpawnExecutor {
  * ```
  */
 export const nodeExecutor: SpawnExecutor = Object.freeze({
-  spawn(command: string, args: readonly string[], options: SpawnExecutorOptions): ChildProcessLike {
-    return spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env,
-      signal: options.signal,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      windowsHide: true,
-    });
-  },
+  spawn: (command: string, args: readonly string[], options: SpawnExecutorOptions): ChildProcessLike => spawnPiped(command, args, options, false),
 });
+
+function spawnPiped(command: string, args: readonly string[], options: SpawnExecutorOptions, detached: boolean): ChildProcessLike {
+  return spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    signal: options.signal,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached,
+    windowsHide: true,
+  });
+}
 
 /**
  * {@link nodeExecutor}, but the process leads its own process group. A Ctrl-C in the terminal
@@ -101,14 +104,5 @@ export const nodeExecutor: SpawnExecutor = Object.freeze({
  * ```
  */
 export const detachedExecutor: SpawnExecutor = Object.freeze({
-  spawn(command: string, args: readonly string[], options: SpawnExecutorOptions): ChildProcessLike {
-    return spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env,
-      signal: options.signal,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      detached: true,
-      windowsHide: true,
-    });
-  },
+  spawn: (command: string, args: readonly string[], options: SpawnExecutorOptions): ChildProcessLike => spawnPiped(command, args, options, true),
 });

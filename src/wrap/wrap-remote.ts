@@ -60,8 +60,8 @@ function buildRemoteInvocation(plan: Plan, args: string[], stdinPrompt: boolean,
   return options.shell === 'posix' ? script : anyShellCommand(script);
 }
 
-/** Every key of {@link RemoteWrapOptions}; anything else is refused as a likely typo. */
-export const REMOTE_WRAP_OPTION_KEYS = optionKeys<RemoteWrapOptions>()({
+/** The keys of {@link RemoteWrapOptions}, as an object so option types built on it can extend it. @internal */
+export const REMOTE_WRAP_KEYS = {
   sshPath: true,
   localCwd: true,
   promptStdinThreshold: true,
@@ -75,7 +75,9 @@ export const REMOTE_WRAP_OPTION_KEYS = optionKeys<RemoteWrapOptions>()({
   managedSshOptions: true,
   allowUnsafeOptions: true,
   sshConfigFile: true,
-});
+} as const;
+/** Every key of {@link RemoteWrapOptions}; anything else is refused as a likely typo. */
+export const REMOTE_WRAP_OPTION_KEYS = optionKeys<RemoteWrapOptions>()(REMOTE_WRAP_KEYS);
 
 const ENV_ON_STDIN = ['secrets', 'all', 'none'];
 

@@ -1,25 +1,13 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runWithSsh, spawnWithSsh } from '../../src/exec/index.js';
 import { ConnectionPool } from '../../src/pool/index.js';
 import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
 import { ALL_SHELLS, remoteFor, type TestbedInfo } from '../testbed/index.js';
+import { allCommandLines } from '../testbed/procs.js';
 
 const tb = inject('testbed');
 
-/** Every process's argv on this machine, which is both the local and the remote side here. */
-function allCommandLines(): string[] {
-  const lines: string[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      lines.push(readFileSync(`/proc/${entry}/cmdline`, 'utf8'));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return lines;
-}
 
 /**
  * Scans every /proc/<pid>/cmdline every 20 ms until stopped: records whether `needle` was ever

@@ -1,25 +1,12 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
 import { wrapSpawnWithSsh } from '../../src/exec/index.js';
 import { ALL_SHELLS, remoteFor, type TestbedInfo } from '../testbed/index.js';
+import { allCommandLines } from '../testbed/procs.js';
 
 const tb = inject('testbed');
 
-/** Every process's argv on this machine, which is both the local and the remote side here. */
-function allCommandLines(): string[] {
-  const lines: string[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      lines.push(readFileSync(`/proc/${entry}/cmdline`, 'utf8'));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return lines;
-}
 
 describe.skipIf(!tb)('secretEnv never appears on any argv, locally or remotely', () => {
   const info = tb as TestbedInfo;

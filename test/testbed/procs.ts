@@ -76,3 +76,17 @@ export async function terminate(pids: readonly number[], graceMs = 2_000): Promi
   const stubborn = await waitDead(survivors, 2_000);
   if (stubborn.length > 0) throw new Error(`processes survived SIGKILL: ${stubborn.join(', ')}`);
 }
+
+/** Every process's argv on this machine (NUL-separated), which is both the local and the remote side in the test bed. */
+export function allCommandLines(): string[] {
+  const lines: string[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      lines.push(fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8'));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return lines;
+}
