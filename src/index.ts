@@ -3,13 +3,14 @@
 // test/package/exports.test.ts pins this list: adding or removing a name is a deliberate act.
 
 // Run a spawn on a remote
-export { wrapSpawnWithSsh, spawnWithSsh, runWithSsh, runSucceeded, SshRunError, nodeExecutor } from './exec/index.js';
+export { wrapSpawnWithSsh, spawnWithSsh, runWithSsh, runSucceeded, SshRunError, nodeExecutor, createOutputDeframer } from './exec/index.js';
 export type {
   WrapSpawnOptions,
   SpawnWithSshOptions,
   SpawnWithSshResult,
   RunWithSshOptions,
   SshRunResult,
+  LoginOutput,
   SpawnExecutor,
   SpawnExecutorOptions,
   ChildProcessLike,

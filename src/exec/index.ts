@@ -5,6 +5,7 @@ export { runWithSsh } from './run.js';
 export type { WrapSpawnOptions, SpawnWithSshOptions, SpawnWithSshResult, RunWithSshOptions } from './options.js';
 export type { SshRunResult } from './result.js';
 export { SshRunError, runSucceeded } from './run-error.js';
+export { createOutputDeframer, type LoginOutput } from './output-frame.js';
 export { StatusMarkerParser, createStatusMarkerStripper, randomMarkerToken, type StatusMarker, type StatusMarkerHandlers } from './markers.js';
 export { writeStdin } from './stdin.js';
 export { isEncryptedPrivateKey } from './private-key.js';

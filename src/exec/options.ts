@@ -4,6 +4,7 @@ import type { Askpass } from '../auth/index.js';
 import type { ConnectionPool, MultiplexOption } from '../pool/index.js';
 import type { RemoteWrapOptions, SshSpawnWrapResult } from '../wrap/index.js';
 import type { ChildProcessLike, SpawnExecutor } from '../process/executor.js';
+import type { LoginOutput } from './output-frame.js';
 
 /**
  * Options of `wrapSpawnWithSsh`: the pure wrap's options, with the local defaults filled in
@@ -109,6 +110,11 @@ export interface SpawnWithSshResult {
    * the write error, e.g. EPIPE when ssh exited before reading, or `undefined`.
    */
   stdinWritten: Promise<Error | undefined>;
+  /**
+   * What the remote login shell printed before the command started, kept out of `child.stdout`
+   * and `child.stderr` (complete once the child's streams have ended; empty for local runs).
+   */
+  loginOutput(): LoginOutput;
 }
 
 const WRAP_KEYS = { ...REMOTE_WRAP_KEYS, localPlatform: true, fallbackToLocal: true } as const;

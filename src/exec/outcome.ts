@@ -22,6 +22,7 @@ export function notStartedResult(wrapped: SshSpawnWrapResult, extra: Partial<Ssh
     signal: null,
     stdout: '',
     stderr: '',
+    loginOutput: { stdout: '', stderr: '' },
     wrapped,
     remoteStarted: false,
     timedOut: false,

@@ -2,12 +2,15 @@ import type { SshSpawnWrapResult } from '../wrap/index.js';
 import type { ChildProcessLike } from '../process/executor.js';
 import { killRemoteProcessGroup, REMOTE_KILL_TIMEOUT_MS, type RemoteKillOptions } from './kill.js';
 import { createStatusMarkerStripper, type StatusMarker } from './markers.js';
+import { createOutputDeframer, type LoginOutput } from './output-frame.js';
 
 /** The run's settings (the remote kill connects with the same ones) and its marker token. */
 export interface RemoteChildContext extends Omit<RemoteKillOptions, 'sshPath' | 'cwd' | 'timeoutMs'> {
   wrapped: SshSpawnWrapResult;
   token: string;
   signal?: AbortSignal | undefined;
+  /** Receives the reader of the run's login output. */
+  onLoginOutput?: ((read: () => LoginOutput) => void) | undefined;
 }
 
 /**
@@ -21,7 +24,11 @@ export function remoteChild(child: ChildProcessLike, context: RemoteChildContext
   let remotePid: number | undefined;
   let remoteExited = false;
   let started = false;
-  const stderr = child.stderr ? child.stderr.pipe(createStatusMarkerStripper(context.token)) : null;
+  // Framed: stdout and stderr carry exactly what the command wrote; login noise goes to loginOutput.
+  const frames = context.wrapped.frameOutput ? createOutputDeframer(context.wrapped) : undefined;
+  const stdout = child.stdout && frames ? child.stdout.pipe(frames.stdout) : child.stdout;
+  const stderr = child.stderr ? child.stderr.pipe(frames ? frames.stderr : createStatusMarkerStripper(context.token)) : null;
+  context.onLoginOutput?.(() => frames?.loginOutput() ?? { stdout: '', stderr: '' });
   stderr?.on('marker', (marker: StatusMarker) => {
     // Only the script's first report, before the command starts, and never pid 0/1 ("everything").
     if (marker.event === 'pid' && remotePid === undefined && !started && (marker.value ?? 0) > 1) remotePid = marker.value;
@@ -58,6 +65,7 @@ export function remoteChild(child: ChildProcessLike, context: RemoteChildContext
   return new Proxy(child, {
     get(target, property) {
       if (property === 'stderr') return stderr;
+      if (property === 'stdout') return stdout;
       if (property === 'kill') return kill;
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;

@@ -1,6 +1,7 @@
 import { constants } from 'node:os';
 import type { SshFailureKind } from '../classify/index.js';
 import type { SshSpawnWrapResult } from '../wrap/index.js';
+import type { LoginOutput } from './output-frame.js';
 
 /**
  * How a {@link runWithSsh} run ended. Runtime failures are data here, never exceptions.
@@ -24,10 +25,16 @@ export interface SshRunResult {
   exitCode: number | null;
   /** Signal that killed the local process, e.g. `'SIGTERM'` after a timeout; otherwise `null`. */
   signal: string | null;
-  /** The command's stdout (up to `maxBuffer` bytes). */
+  /** The command's stdout, exactly what it wrote (up to `maxBuffer` bytes); login noise is in `loginOutput`. */
   stdout: string;
   /** The command's stderr plus ssh's own messages, status markers removed (up to `maxBuffer` bytes). */
   stderr: string;
+  /**
+   * What the remote login shell and its startup files printed before the command started
+   * (empty for local runs), kept out of `stdout`/`stderr` so line-by-line parsers see only the
+   * command's output.
+   */
+  loginOutput: LoginOutput;
   /** What was spawned. */
   wrapped: SshSpawnWrapResult;
   /** The command itself started (remote: the `started` marker arrived; local: the process spawned). */

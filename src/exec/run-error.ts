@@ -44,6 +44,8 @@ export class SshRunError extends Error {
   readonly stdout: string;
   /** See {@link SshRunResult.stderr}. */
   readonly stderr: string;
+  /** See {@link SshRunResult.loginOutput}. */
+  readonly loginOutput: SshRunResult['loginOutput'];
   /** See {@link SshRunResult.timedOut}. */
   readonly timedOut: boolean;
   /** See {@link SshRunResult.aborted}. */
@@ -71,6 +73,7 @@ export class SshRunError extends Error {
     this.remoteStarted = result.remoteStarted;
     this.stdout = result.stdout;
     this.stderr = result.stderr;
+    this.loginOutput = result.loginOutput;
     this.timedOut = result.timedOut;
     this.aborted = result.aborted;
     this.connectionLost = result.connectionLost;

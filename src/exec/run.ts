@@ -80,7 +80,7 @@ export async function runWithSsh(
 async function runOnce(prepared: PreparedRun<RunWithSshOptions>, timeoutMs: number | undefined): Promise<SshRunResult> {
   const options = { ...prepared.options, timeoutMs };
   const token = randomMarkerToken();
-  const { wrapped, plan } = await wrapPrepared(prepared, { statusMarker: token, keepStdin: false });
+  const { wrapped, plan } = await wrapPrepared(prepared, { statusMarker: token, keepStdin: false, frameOutput: true });
   if (options.signal?.aborted) return notStartedResult(wrapped, { aborted: true });
 
   const started = Date.now();

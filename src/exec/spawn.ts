@@ -4,6 +4,7 @@ import { nodeExecutor } from '../process/executor.js';
 import { randomMarkerToken } from './markers.js';
 import { SPAWN_OPTION_KEYS, type SpawnWithSshOptions, type SpawnWithSshResult } from './options.js';
 import { prepareRun, wrapPrepared } from './prepare.js';
+import type { LoginOutput } from './output-frame.js';
 import { remoteChild } from './remote-child.js';
 import { feedStdin, startPlan } from './start.js';
 
@@ -43,16 +44,17 @@ export async function spawnWithSsh(
   try {
     // The status markers give the remote pid, so kill() and abort can stop the remote side too.
     const token = options.statusMarker ?? randomMarkerToken();
-    const { wrapped, plan } = await wrapPrepared(prepared, { statusMarker: token });
+    const { wrapped, plan } = await wrapPrepared(prepared, { statusMarker: token, frameOutput: true });
     const executor = prepared.options.executor ?? nodeExecutor;
     const started = await startPlan(plan, executor, wrapped.sshRemoteUsed ? undefined : options.signal);
+    let loginOutput = (): LoginOutput => ({ stdout: '', stderr: '' });
     const child = wrapped.sshRemoteUsed
-      ? remoteChild(started, { ...prepared.options, wrapped, token, executor, env: plan.env, signal: options.signal })
+      ? remoteChild(started, { ...prepared.options, wrapped, token, executor, env: plan.env, signal: options.signal, onLoginOutput: (read) => (loginOutput = read) })
       : started;
     // The lease is the host slot: held for the whole life of the process.
     child.once('exit', () => prepared.releaseLease());
     child.once('close', () => void prepared.release());
-    return { child, wrapped, stdinWritten: feedStdin(child, plan) };
+    return { child, wrapped, stdinWritten: feedStdin(child, plan), loginOutput: () => loginOutput() };
   } catch (error) {
     await prepared.release();
     throw error;

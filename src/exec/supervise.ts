@@ -1,7 +1,7 @@
 import type { RemoteScriptEvent, SshSpawnWrapResult } from '../wrap/index.js';
 import { nodeExecutor, type ChildProcessLike } from '../process/executor.js';
 import { killRemoteProcessGroup, REMOTE_KILL_TIMEOUT_MS, terminateChild, whenExited } from './kill.js';
-import { StatusMarkerParser } from './markers.js';
+import { StderrFrame, StdoutFrame } from './output-frame.js';
 import type { RemoteStatus } from './outcome.js';
 import { OutputCollector } from './output.js';
 import type { SshRunResult } from './result.js';
@@ -69,7 +69,7 @@ export async function supervise(
   const exited = whenExited(child);
 
   const parser = remote
-    ? new StatusMarkerParser(token, {
+    ? new StderrFrame(token, {
         onData: (bytes) => {
           if (!markers.has('started')) preStart.add(bytes);
           stderr.push(bytes);
@@ -83,7 +83,9 @@ export async function supervise(
         },
       })
     : undefined;
-  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+  // Remote runs are framed: what the login shell printed before the command is kept apart.
+  const stdoutFrame = remote ? new StdoutFrame(token, (chunk) => stdout.push(chunk)) : undefined;
+  child.stdout?.on('data', (chunk: Buffer) => (stdoutFrame ? stdoutFrame.write(chunk) : stdout.push(chunk)));
   child.stderr?.on('data', (chunk: Buffer) => (parser ? parser.write(chunk) : stderr.push(chunk)));
   child.on('error', () => {}); // kill() failures after spawn are not run failures
   const outputDone = Promise.all([streamDone(child.stdout), streamDone(child.stderr)]);
@@ -134,6 +136,7 @@ export async function supervise(
     child.stderr?.destroy();
     child.stdin?.destroy();
   }
+  stdoutFrame?.end();
   parser?.end();
   stdout.end();
   stderr.end();
@@ -148,6 +151,7 @@ export async function supervise(
     timedOut,
     aborted,
     connectionLost: false,
+    loginOutput: { stdout: stdoutFrame?.loginText() ?? '', stderr: parser?.loginText() ?? '' },
     stdoutTruncated: stdout.truncated,
     stderrTruncated: stderr.truncated,
     durationMs: Date.now() - started,

@@ -13,6 +13,7 @@ import {
 } from '../schemas/index.js';
 import { defaultSshPath, type SshSpawnWrapResult } from '../wrap/index.js';
 import { wrapRemoteUnchecked } from '../wrap/wrap-remote.js';
+import { randomMarkerToken } from './markers.js';
 import { WRAP_SPAWN_OPTION_KEYS, type WrapSpawnOptions } from './options.js';
 
 function localResult(config: ParsedSshSpawnWrapConfig): SshSpawnWrapResult {
@@ -48,7 +49,9 @@ export function wrapWithLocalDefaults(
     remotePath: options.remotePath,
     secretEnv: options.secretEnv,
     envOnStdin: options.envOnStdin,
-    statusMarker: options.statusMarker,
+    // Framing needs a token to frame with; a fresh random one when the caller has none.
+    statusMarker: options.statusMarker ?? (options.frameOutput ? randomMarkerToken() : undefined),
+    frameOutput: options.frameOutput,
     managedSshOptions: options.managedSshOptions,
     allowUnsafeOptions: options.allowUnsafeOptions,
     sshConfigFile: options.sshConfigFile,

@@ -153,8 +153,9 @@ export class ConnectionPool {
 
     const masters = this.#masters(remote, options);
     const slot = masters.take(settings.maxSessionsPerMaster);
+    const reused = masters.isWarm(slot);
     try {
-      if (!masters.isWarm(slot)) {
+      if (!reused) {
         // Cold path only: the directory may have been removed (tmp cleaners) or tampered with since.
         if (prepareControlDir(masters.dir) !== null) {
           slot.sessions--;
@@ -172,7 +173,7 @@ export class ConnectionPool {
       slot.sessions--;
       return unpooledLease(releaseGate);
     }
-    return this.#pooledLease(masters, slot, settings, releaseGate);
+    return this.#pooledLease(masters, slot, settings, releaseGate, reused);
   }
 
   /**
@@ -195,11 +196,12 @@ export class ConnectionPool {
     );
   }
 
-  #pooledLease(masters: RemoteMasters, slot: MasterSlot, settings: MultiplexSettings, releaseGate: () => void): Lease {
+  #pooledLease(masters: RemoteMasters, slot: MasterSlot, settings: MultiplexSettings, releaseGate: () => void, reused: boolean): Lease {
     let released = false;
     return {
       managedSshOptions: { ControlMaster: 'auto', ControlPath: slot.template, ControlPersist: String(settings.persistSeconds) },
       controlPath: slot.socketPath!,
+      reused,
       release() {
         if (released) return;
         released = true;

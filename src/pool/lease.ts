@@ -19,6 +19,8 @@ export interface Lease {
   readonly managedSshOptions: Record<string, string>;
   /** The master's socket (ControlPath with `%C` expanded) when pooled. */
   readonly controlPath?: string;
+  /** The run goes through a master that was already up (no new connection, no handshake). */
+  readonly reused: boolean;
   /** Gives the slot back. Idempotent. */
   release(): void;
   /**
@@ -35,6 +37,7 @@ export function unpooledLease(onRelease?: () => void): Lease {
   let released = false;
   return {
     managedSshOptions: {},
+    reused: false,
     release() {
       if (released) return;
       released = true;

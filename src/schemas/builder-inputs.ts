@@ -23,6 +23,10 @@ export const RemoteScriptSpecSchema = z.object({
   stdinEnvNames: z.array(envName('stdinEnvNames[]')).optional(),
   commandStdin: z.enum(['inherit', 'null']).optional(),
   statusMarker: statusMarkerField('statusMarker').optional(),
+  frameOutput: z.boolean().optional(),
+}).refine((spec) => !spec.frameOutput || spec.statusMarker !== undefined, {
+  message: 'frameOutput needs a statusMarker token (the frame line carries it)',
+  path: ['frameOutput'],
 });
 
 /** `buildSshArgs`'s remote command and options. @internal */

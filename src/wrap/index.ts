@@ -2,7 +2,7 @@ export { DEFAULT_SSH_OPTIONS, SSHWRAP_SSH_OPTIONS } from './default-options.js';
 export { mergeSshOptions, COMMAND_EXECUTING_OPTIONS } from './ssh-options.js';
 export { buildSshArgs, sshDestination, sshOptionValue, type BuildSshArgsOptions } from './ssh-args.js';
 export { buildRemoteCommand, remoteDirWord, type RemoteCommandSpec } from './remote-command.js';
-export { buildRemoteScript, anyShellCommand, encodeSecretLines, markerLine, type RemoteScriptSpec, type RemoteScriptEvent } from './remote-script.js';
+export { buildRemoteScript, anyShellCommand, encodeSecretLines, markerLine, stdoutFrameLine, type RemoteScriptSpec, type RemoteScriptEvent } from './remote-script.js';
 export { remotePathLines, AUGMENTED_PATH_DIRS, type RemotePathMode } from './remote-path.js';
 export { promptWords, promptFitsThreshold, DEFAULT_PROMPT_STDIN_THRESHOLD } from './prompt.js';
 export { isSecretEnvName, splitEnvForTransport, redactEnv, redactValues, withoutSecrets, REDACTED, type EnvOnStdin } from './redact.js';

@@ -27,6 +27,13 @@ export interface RemoteScriptSpec extends RemoteCommandSpec {
    * child instead of exec'ing it, so the caller can tell ssh's failures from the command's own.
    */
   statusMarker?: string | undefined;
+  /**
+   * Also write {@link stdoutFrameLine} to stdout before anything else, so a reader can tell what
+   * the login shell and its startup files printed (everything before it) from the command's own
+   * output (everything after it). Needs `statusMarker`: the stderr side is framed by the first
+   * status marker. @default false
+   */
+  frameOutput?: boolean | undefined;
 }
 
 const SCRIPT = noNul('script');
@@ -36,6 +43,20 @@ const SECRET_VALUES = z.array(noNul('values[]'));
 /** The stderr line the script writes for `event` (exactly what a parser should strip). */
 export function markerLine(token: string, event: RemoteScriptEvent, data?: string | number): string {
   return `\n${token}:${event}${data === undefined ? '' : `:${data}`}\n`;
+}
+
+/**
+ * The line the script writes to stdout first when {@link RemoteScriptSpec.frameOutput} is set:
+ * bytes before it came from the login shell (rc files, motd-like scripts), bytes after it from the
+ * command. The leading newline keeps it findable after noise without a trailing newline.
+ *
+ * @example
+ * ```ts
+ * stdoutFrameLine('sw1f2e'); // '\nsw1f2e:stdout\n'
+ * ```
+ */
+export function stdoutFrameLine(token: string): string {
+  return `\n${token}:stdout\n`;
 }
 
 function markStatement(token: string | undefined, event: RemoteScriptEvent, data = ''): string[] {
@@ -61,6 +82,7 @@ export function buildRemoteScript(input: RemoteScriptSpec): string {
   const spec = parseRemoteScriptSpec(input);
   const token = spec.statusMarker;
   const lines: string[] = [];
+  if (spec.frameOutput) lines.push(`printf '\\n%s\\n' '${token}:stdout'`);
   lines.push(...markStatement(token, 'pid', ':"$$"'));
   for (const name of spec.stdinEnvNames ?? []) {
     // `printf x` then `%x` keeps trailing newlines that $(...) would strip from the value.

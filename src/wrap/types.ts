@@ -64,6 +64,15 @@ export interface RemoteWrapOptions {
    * @default undefined
    */
   statusMarker?: string;
+  /**
+   * Frame the output so login noise can be told apart: the script writes a frame line to stdout
+   * before anything else, and the first status marker frames stderr. Whatever the login shell and
+   * its startup files (~/.bashrc, ~/.zshenv, config.fish, ~/.tcshrc) print comes before the
+   * frames. Read the streams through `createOutputDeframer(wrapped)` to get exactly what the
+   * command wrote. Needs `statusMarker` (`wrapSpawnWithSsh` makes one when it is missing).
+   * @default false
+   */
+  frameOutput?: boolean;
   /** ssh options managed by the caller's infrastructure (pooling, host-key policy), below customOptions. @default undefined */
   managedSshOptions?: Record<string, string>;
   /** Command-executing ssh options allowed in customOptions (e.g. `['ProxyCommand']`). @default [] */
@@ -105,6 +114,10 @@ export interface SshSpawnWrapResult {
    * so `JSON.stringify` and object spread never copy them.
    */
   stdin?: string;
+  /** The status-marker token the remote script reports with, when markers are on. */
+  statusMarker?: string;
+  /** The output is framed (see {@link RemoteWrapOptions.frameOutput}): read it through `createOutputDeframer`. */
+  frameOutput?: boolean;
   /** Readable POSIX form of what runs remotely, with the values that travel on stdin shown as `<redacted>`. For display and logs only. */
   remoteCommand?: string;
 }

@@ -41,6 +41,7 @@ export function buildPowerShellScript(input: RemoteScriptSpec): string {
   const token = spec.statusMarker;
   const nullStdin = spec.commandStdin === 'null';
   const lines = ["$ErrorActionPreference = 'Stop'"];
+  if (spec.frameOutput) lines.push(`[Console]::Out.Write("\`n${token}:stdout\`n")`);
   if (token !== undefined) lines.push(mark(token, 'pid', ':$PID').trim());
   if (spec.remotePath === undefined || spec.remotePath === 'augment') {
     lines.push(`foreach ($d in @(${AUGMENTED_WINDOWS_DIRS.map((d) => `(Join-Path ${d})`).join(', ')})) { if (Test-Path -LiteralPath $d) { $env:Path = $d + ';' + $env:Path } }`);

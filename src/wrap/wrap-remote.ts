@@ -54,6 +54,7 @@ function buildRemoteInvocation(plan: Plan, args: string[], stdinPrompt: boolean,
     stdinEnvNames: Object.keys(plan.stdinEnv),
     commandStdin: stdinPrompt || options.keepStdin ? 'inherit' : 'null',
     statusMarker: options.statusMarker,
+    frameOutput: options.frameOutput,
   };
   if (plan.remote.remotePlatform === 'windows') return powerShellCommand(buildPowerShellScript(spec));
   const script = buildRemoteScript(spec);
@@ -72,6 +73,7 @@ export const REMOTE_WRAP_KEYS = {
   secretEnv: true,
   envOnStdin: true,
   statusMarker: true,
+  frameOutput: true,
   managedSshOptions: true,
   allowUnsafeOptions: true,
   sshConfigFile: true,
@@ -196,6 +198,8 @@ export function wrapRemoteUnchecked(
     // (Maestro's process manager does) would put it on the remote command line unquoted.
     prompt: undefined,
     sshRemoteUsed: withoutSecrets(remote),
+    ...(options.statusMarker !== undefined ? { statusMarker: options.statusMarker } : {}),
+    ...(options.frameOutput ? { frameOutput: true } : {}),
     ...(stdin !== '' && !envLines ? { stdin } : {}),
     // Built on first read: most callers spawn without ever displaying it. It redacts exactly
     // the values that are not on the command line.

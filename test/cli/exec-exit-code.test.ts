@@ -4,7 +4,7 @@ import { EXIT } from '../../src/cli/exit-codes.js';
 import type { SshRunResult } from '../../src/exec/index.js';
 
 const base = {
-  exitCode: 0, signal: null, stdout: '', stderr: '', wrapped: {} as SshRunResult['wrapped'], remoteStarted: true,
+  exitCode: 0, signal: null, stdout: '', stderr: '', loginOutput: { stdout: '', stderr: '' }, wrapped: {} as SshRunResult['wrapped'], remoteStarted: true,
   timedOut: false, aborted: false, connectionLost: false, stdoutTruncated: false, stderrTruncated: false, durationMs: 1,
 } satisfies SshRunResult;
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { ChildProcessLike, SpawnExecutor, SpawnExecutorOptions } from '../../src/exec/index.js';
-import { markerLine, type RemoteScriptEvent } from '../../src/wrap/index.js';
+import { markerLine, stdoutFrameLine, type RemoteScriptEvent } from '../../src/wrap/index.js';
 
 /** A scripted child process: the test decides what it prints and when it exits. */
 export class FakeChild extends EventEmitter implements ChildProcessLike {
@@ -82,6 +82,9 @@ export function fakeExecutor(behave: (child: FakeChild, index: number) => void, 
           return;
         }
         child.emit('spawn');
+        // A framed remote script writes its stdout frame line before anything else.
+        const framed = /(swm_[0-9a-f]{24}):stdout/.exec(args.join(' '));
+        if (framed) child.stdout.write(stdoutFrameLine(framed[1]!));
         behave(child, index);
       });
       return child;

@@ -7,6 +7,7 @@ const base: SshRunResult = {
   signal: null,
   stdout: '',
   stderr: '',
+  loginOutput: { stdout: '', stderr: '' },
   wrapped: { command: 'ssh', args: [], cwd: '/', sshRemoteUsed: null },
   remoteStarted: true,
   timedOut: false,

@@ -22,6 +22,7 @@ const MAIN = [
   'closeAll',
   'createAskpass',
   'createMemoryStoreAdapter',
+  'createOutputDeframer',
   'createSshRemoteStoreAdapter',
   'defaultConnectionPool',
   'describeEffectiveRemote',
