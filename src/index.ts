@@ -11,6 +11,8 @@ export type {
   RunWithSshOptions,
   SshRunResult,
   LoginOutput,
+  SshRunEvent,
+  LineCallbacks,
   SpawnExecutor,
   SpawnExecutorOptions,
   ChildProcessLike,

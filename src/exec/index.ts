@@ -6,6 +6,8 @@ export type { WrapSpawnOptions, SpawnWithSshOptions, SpawnWithSshResult, RunWith
 export type { SshRunResult } from './result.js';
 export { SshRunError, runSucceeded } from './run-error.js';
 export { createOutputDeframer, type LoginOutput } from './output-frame.js';
+export type { SshRunEvent } from './events.js';
+export type { LineCallbacks } from './lines.js';
 export { StatusMarkerParser, createStatusMarkerStripper, randomMarkerToken, type StatusMarker, type StatusMarkerHandlers } from './markers.js';
 export { writeStdin } from './stdin.js';
 export { isEncryptedPrivateKey } from './private-key.js';

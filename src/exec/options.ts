@@ -5,6 +5,8 @@ import type { ConnectionPool, MultiplexOption } from '../pool/index.js';
 import type { RemoteWrapOptions, SshSpawnWrapResult } from '../wrap/index.js';
 import type { ChildProcessLike, SpawnExecutor } from '../process/executor.js';
 import type { LoginOutput } from './output-frame.js';
+import type { SshRunEvent } from './events.js';
+import type { LineCallbacks } from './lines.js';
 
 /**
  * Options of `wrapSpawnWithSsh`: the pure wrap's options, with the local defaults filled in
@@ -28,6 +30,11 @@ export interface WrapSpawnOptions extends Omit<RemoteWrapOptions, 'sshPath' | 'l
    * @default false
    */
   fallbackToLocal?: boolean;
+  /**
+   * Called with each {@link SshRunEvent} of the run, in order (`wrapSpawnWithSsh` reports
+   * `resolve` and `spawn`). An exception thrown by it fails the run. @default undefined
+   */
+  onEvent?: (event: SshRunEvent) => void;
 }
 
 /**
@@ -38,7 +45,7 @@ export interface WrapSpawnOptions extends Omit<RemoteWrapOptions, 'sshPath' | 'l
  * const options: SpawnWithSshOptions = { executor: nodeExecutor, keepStdin: true, signal: controller.signal };
  * ```
  */
-export interface SpawnWithSshOptions extends WrapSpawnOptions {
+export interface SpawnWithSshOptions extends WrapSpawnOptions, LineCallbacks {
   /** How processes are started: the run, the pool's masters, the remote kill, `ssh -G`. @default nodeExecutor */
   executor?: SpawnExecutor;
   /** Aborting kills the local process and the remote process group. @default undefined */
@@ -117,8 +124,20 @@ export interface SpawnWithSshResult {
   loginOutput(): LoginOutput;
 }
 
-const WRAP_KEYS = { ...REMOTE_WRAP_KEYS, localPlatform: true, fallbackToLocal: true } as const;
-const SPAWN_KEYS = { ...WRAP_KEYS, executor: true, signal: true, env: true, askpass: true, multiplex: true, connectionPool: true } as const;
+const WRAP_KEYS = { ...REMOTE_WRAP_KEYS, localPlatform: true, fallbackToLocal: true, onEvent: true } as const;
+const SPAWN_KEYS = {
+  ...WRAP_KEYS,
+  executor: true,
+  signal: true,
+  env: true,
+  askpass: true,
+  multiplex: true,
+  connectionPool: true,
+  onStdoutLine: true,
+  onStderrLine: true,
+  onJsonLine: true,
+  onJsonError: true,
+} as const;
 const { statusMarker: _marker, keepStdin: _keep, ...RUN_BASE_KEYS } = SPAWN_KEYS;
 
 /** Every key of {@link WrapSpawnOptions}. */

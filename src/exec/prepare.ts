@@ -1,5 +1,14 @@
-import type { SshRemoteStoreAdapter } from '../resolve/index.js';
-import { assertSshPathOption, parseSshSpawnWrapConfig, type AgentSshRemoteConfig, type ParsedSshSpawnWrapConfig, type SshSpawnWrapConfig } from '../schemas/index.js';
+import { resolveSshRemote, type SshRemoteStoreAdapter } from '../resolve/index.js';
+import {
+  assertSshPathOption,
+  parseAgentSshRemoteConfig,
+  parseSshSpawnWrapConfig,
+  type AgentSshRemoteConfig,
+  type ParsedSshSpawnWrapConfig,
+  type SshRemoteConfig,
+  type SshSpawnWrapConfig,
+} from '../schemas/index.js';
+import { RunCallbacks } from './events.js';
 import type { SshSpawnWrapResult } from '../wrap/index.js';
 import { acquireForAgent, withLeaseOptions, type Lease } from '../pool/index.js';
 import { withRunAskpass } from './askpass-run.js';
@@ -16,6 +25,10 @@ export interface PreparedRun<T extends SpawnWithSshOptions> {
   config: ParsedSshSpawnWrapConfig;
   agentSsh: AgentSshRemoteConfig | null | undefined;
   store: SshRemoteStoreAdapter;
+  /** The pinned remote, `null` for a local run (or one the wrap will reject with its own error). */
+  remote: SshRemoteConfig | null;
+  /** Reports the run to the caller's `onEvent` and line callbacks. */
+  callbacks: RunCallbacks;
   /** The caller's options with the askpass bridge and the lease's ssh options applied. */
   options: T;
   lease: Lease | undefined;
@@ -45,6 +58,14 @@ export async function prepareRun<T extends SpawnWithSshOptions>(
   assertSshPathOption(options.sshPath, 'sshPath');
   assertSshPathOption(options.sshConfigFile, 'sshConfigFile');
   const pinned = await pinRemote(agentSsh, store);
+  const callbacks = new RunCallbacks(options.onEvent);
+  let remote: SshRemoteConfig | null = null;
+  try {
+    remote = await resolveSshRemote(agentSsh == null ? null : parseAgentSshRemoteConfig(agentSsh), pinned);
+    callbacks.emit({ type: 'resolve', remoteId: remote?.id ?? null, host: remote?.host ?? null });
+  } catch {
+    // Unknown, disabled or invalid: the wrap below throws the error the caller should see.
+  }
   const askpass = await withRunAskpass(agentSsh, pinned, options);
   let lease: Lease | undefined;
   let leaseAborted = false;
@@ -73,6 +94,8 @@ export async function prepareRun<T extends SpawnWithSshOptions>(
     config: parsed,
     agentSsh,
     store: pinned,
+    remote,
+    callbacks,
     options: withLeaseOptions(askpass.options, lease),
     lease,
     leaseAborted,

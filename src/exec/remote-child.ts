@@ -11,6 +11,8 @@ export interface RemoteChildContext extends Omit<RemoteKillOptions, 'sshPath' | 
   signal?: AbortSignal | undefined;
   /** Receives the reader of the run's login output. */
   onLoginOutput?: ((read: () => LoginOutput) => void) | undefined;
+  /** Status markers as they arrive (the runner turns them into events). */
+  onMarker?: ((marker: StatusMarker) => void) | undefined;
 }
 
 /**
@@ -34,6 +36,7 @@ export function remoteChild(child: ChildProcessLike, context: RemoteChildContext
     if (marker.event === 'pid' && remotePid === undefined && !started && (marker.value ?? 0) > 1) remotePid = marker.value;
     if (marker.event === 'started') started = true;
     if (marker.event === 'exit') remoteExited = true;
+    context.onMarker?.(marker);
   });
 
   const stopRemote = (): void => {

@@ -7,6 +7,7 @@ import { randomMarkerToken } from './markers.js';
 import { RUN_OPTION_KEYS, type RunWithSshOptions } from './options.js';
 import { notStartedResult, remoteOutcome, spawnFailure } from './outcome.js';
 import { prepareRun, wrapPrepared, type PreparedRun } from './prepare.js';
+import { spawnDescription } from './events.js';
 import type { SshRunResult } from './result.js';
 import { startPlan } from './start.js';
 import { supervise } from './supervise.js';
@@ -55,26 +56,44 @@ export async function runWithSsh(
   const signals = [options.signal, deadline].filter((signal): signal is AbortSignal => signal !== undefined);
   const waitSignal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
   const prepared = await prepareRun(config, agentSsh, store, options, waitSignal);
+  const { callbacks } = prepared;
+  let result: SshRunResult;
   try {
-    if (prepared.leaseAborted && deadline?.aborted && !options.signal?.aborted) {
-      const { wrapped } = await wrapPrepared(prepared);
-      return notStartedResult(wrapped, {
-        timedOut: true,
-        errorKind: 'timeout',
-        errorMessage: `Timed out after ${options.timeoutMs} ms waiting for a pooled connection to the remote`,
-        hint: 'Raise timeoutMs or multiplex.maxConcurrentPerHost; long runs hold their host slot until they end.',
-        durationMs: Date.now() - startedAt,
-      });
-    }
-    // Aborted while queued: runOnce reports it.
-    const remaining = options.timeoutMs === undefined ? undefined : Math.max(0, options.timeoutMs - (Date.now() - startedAt));
-    const first = await runOnce(prepared, remaining);
-    // One retry, only when the remote side never started and the master turned out dead.
-    const { lease } = prepared;
-    return lease && (await retryOnFreshMaster(lease, first)) ? await runOnce(prepared, undefined) : first;
+    result = await runAttempts(prepared, options, startedAt, deadline);
   } finally {
     await prepared.release();
   }
+  callbacks.rethrow();
+  if (result.errorKind) callbacks.emit({ type: 'error', errorKind: result.errorKind, message: result.errorMessage ?? result.errorKind, ...(result.hint ? { hint: result.hint } : {}) });
+  callbacks.emit({
+    type: 'exit',
+    exitCode: result.exitCode,
+    ...(result.remoteExitCode !== undefined ? { remoteExitCode: result.remoteExitCode } : {}),
+    durationMs: Date.now() - startedAt,
+  });
+  callbacks.rethrow();
+  return result;
+}
+
+async function runAttempts(prepared: PreparedRun<RunWithSshOptions>, options: RunWithSshOptions, startedAt: number, deadline: AbortSignal | undefined): Promise<SshRunResult> {
+  if (prepared.leaseAborted && deadline?.aborted && !options.signal?.aborted) {
+    const { wrapped } = await wrapPrepared(prepared);
+    return notStartedResult(wrapped, {
+      timedOut: true,
+      errorKind: 'timeout',
+      errorMessage: `Timed out after ${options.timeoutMs} ms waiting for a pooled connection to the remote`,
+      hint: 'Raise timeoutMs or multiplex.maxConcurrentPerHost; long runs hold their host slot until they end.',
+      durationMs: Date.now() - startedAt,
+    });
+  }
+  // Aborted while queued: runOnce reports it.
+  const remaining = options.timeoutMs === undefined ? undefined : Math.max(0, options.timeoutMs - (Date.now() - startedAt));
+  const first = await runOnce(prepared, remaining);
+  // One retry, only when the remote side never started and the master turned out dead.
+  const { lease } = prepared;
+  if (!lease || prepared.callbacks.error !== undefined || !(await retryOnFreshMaster(lease, first))) return first;
+  prepared.callbacks.emit({ type: 'retry', attempt: 1, errorKind: first.errorKind ?? 'connection-closed', delayMs: 0 });
+  return runOnce(prepared, undefined);
 }
 
 async function runOnce(prepared: PreparedRun<RunWithSshOptions>, timeoutMs: number | undefined): Promise<SshRunResult> {
@@ -92,7 +111,12 @@ async function runOnce(prepared: PreparedRun<RunWithSshOptions>, timeoutMs: numb
     const failure = await spawnFailure(plan, error);
     return notStartedResult(wrapped, { errorKind: failure.kind, errorMessage: failure.message, hint: failure.hint, durationMs: Date.now() - started });
   }
-  const { result, status } = await supervise(child, plan, wrapped, token, options);
+  const { result, status } = await supervise(child, plan, wrapped, token, options, {
+    callbacks: prepared.callbacks,
+    // A fresh master started for this run is a new connection too.
+    reused: prepared.lease?.reused ?? false,
+    spawn: spawnDescription(prepared.config, prepared.remote, options),
+  });
   result.durationMs = Date.now() - started;
   if (!wrapped.sshRemoteUsed) return result;
   return remoteOutcome(result, status, wrapped.sshRemoteUsed.privateKeyPath, timeoutMs);

@@ -6,6 +6,8 @@ import { SPAWN_OPTION_KEYS, type SpawnWithSshOptions, type SpawnWithSshResult } 
 import { prepareRun, wrapPrepared } from './prepare.js';
 import type { LoginOutput } from './output-frame.js';
 import { remoteChild } from './remote-child.js';
+import { observeOutput } from './observe.js';
+import { spawnDescription } from './events.js';
 import { feedStdin, startPlan } from './start.js';
 
 /**
@@ -48,9 +50,47 @@ export async function spawnWithSsh(
     const executor = prepared.options.executor ?? nodeExecutor;
     const started = await startPlan(plan, executor, wrapped.sshRemoteUsed ? undefined : options.signal);
     let loginOutput = (): LoginOutput => ({ stdout: '', stderr: '' });
-    const child = wrapped.sshRemoteUsed
-      ? remoteChild(started, { ...prepared.options, wrapped, token, executor, env: plan.env, signal: options.signal, onLoginOutput: (read) => (loginOutput = read) })
+    const { callbacks } = prepared;
+    const startedAt = Date.now();
+    let pidSeen = false;
+    let remotePid: number | undefined;
+    let remoteExitCode: number | undefined;
+    const spawnEvent = { type: 'spawn', remote: wrapped.sshRemoteUsed !== null, ...spawnDescription(prepared.config, prepared.remote, prepared.options) } as const;
+    const remote = wrapped.sshRemoteUsed
+      ? remoteChild(started, {
+          ...prepared.options,
+          wrapped,
+          token,
+          executor,
+          env: plan.env,
+          signal: options.signal,
+          onLoginOutput: (read) => (loginOutput = read),
+          onMarker: (marker) => {
+            if (marker.event === 'pid' && !pidSeen) {
+              pidSeen = true;
+              if ((marker.value ?? 0) > 1) remotePid = marker.value;
+              callbacks.emit({ type: 'connect', reused: prepared.lease?.reused ?? false, ms: Date.now() - startedAt });
+              callbacks.emit(spawnEvent);
+            }
+            if (marker.event === 'started') callbacks.emit({ type: 'started', ...(remotePid !== undefined ? { remotePid } : {}) });
+            if (marker.event === 'exit') remoteExitCode = marker.value;
+          },
+        })
       : started;
+    if (!wrapped.sshRemoteUsed) {
+      callbacks.emit(spawnEvent);
+      callbacks.emit({ type: 'started' });
+    }
+    const child = observeOutput(remote, callbacks, options);
+    // A callback that threw stops the run (remote side included) and surfaces on child.stdout.
+    callbacks.onFail = () => {
+      child.kill('SIGTERM');
+      child.stdout?.destroy(callbacks.error instanceof Error ? callbacks.error : new Error(String(callbacks.error)));
+    };
+    // After 'close': the exit marker has been read by then.
+    child.once('close', (code) =>
+      callbacks.emit({ type: 'exit', exitCode: code ?? null, ...(remoteExitCode !== undefined ? { remoteExitCode } : {}), durationMs: Date.now() - startedAt }),
+    );
     // The lease is the host slot: held for the whole life of the process.
     child.once('exit', () => prepared.releaseLease());
     child.once('close', () => void prepared.release());

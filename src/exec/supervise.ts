@@ -6,6 +6,8 @@ import type { RemoteStatus } from './outcome.js';
 import { OutputCollector } from './output.js';
 import type { SshRunResult } from './result.js';
 import type { RunWithSshOptions } from './options.js';
+import type { RunCallbacks } from './events.js';
+import { LineSink } from './lines.js';
 import { feedStdin, type SpawnPlan } from './start.js';
 
 const DEFAULT_MAX_BUFFER = 100_000_000;
@@ -50,31 +52,62 @@ class PreStartStderr {
  * status markers for remote runs), enforces `timeoutMs` and the abort signal (stopping the local
  * process and, when known, the remote process group), and waits until the process exited.
  */
+/** What {@link supervise} reports through the caller's callbacks. */
+export interface SuperviseContext {
+  callbacks: RunCallbacks;
+  /** The run goes through an already-running ControlMaster. */
+  reused: boolean;
+  /** The command as the `spawn` event shows it (secret values redacted). */
+  spawn: { command: string; args: string[] };
+}
+
 export async function supervise(
   child: ChildProcessLike,
   plan: SpawnPlan,
   wrapped: SshSpawnWrapResult,
   token: string,
   options: RunWithSshOptions,
+  context: SuperviseContext,
 ): Promise<{ result: SshRunResult; status: RemoteStatus }> {
   const started = Date.now();
+  const { callbacks } = context;
+  const lines = LineSink.forRun(options, callbacks);
+  let firstByte = false;
+  const onOutput = (stream: 'stdout' | 'stderr', chunk: Buffer): void => {
+    if (!firstByte && chunk.length > 0) {
+      firstByte = true;
+      callbacks.emit({ type: 'first-byte', stream, ms: Date.now() - started });
+    }
+    lines[stream]?.write(chunk);
+  };
   const maxBuffer = options.maxBuffer ?? DEFAULT_MAX_BUFFER;
   const remote = wrapped.sshRemoteUsed;
   const markers = new Set<RemoteScriptEvent>();
   let remotePid: number | undefined;
   let remoteExitCode: number | undefined;
   const preStart = new PreStartStderr();
-  const stdout = new OutputCollector(maxBuffer, options.onStdout);
-  const stderr = new OutputCollector(maxBuffer, options.onStderr);
+  const stdout = new OutputCollector(maxBuffer, (text) => callbacks.call(options.onStdout, text));
+  const stderr = new OutputCollector(maxBuffer, (text) => callbacks.call(options.onStderr, text));
+  const spawnEvent = { type: 'spawn', remote: remote !== null, ...context.spawn } as const;
+  if (!remote) {
+    callbacks.emit(spawnEvent);
+    callbacks.emit({ type: 'started' });
+  }
   const exited = whenExited(child);
 
   const parser = remote
     ? new StderrFrame(token, {
         onData: (bytes) => {
           if (!markers.has('started')) preStart.add(bytes);
+          else onOutput('stderr', bytes);
           stderr.push(bytes);
         },
         onMarker: (marker) => {
+          if (marker.event === 'pid' && !markers.has('pid')) {
+            callbacks.emit({ type: 'connect', reused: context.reused, ms: Date.now() - started });
+            callbacks.emit(spawnEvent);
+          }
+          if (marker.event === 'started' && !markers.has('started')) callbacks.emit({ type: 'started', ...(remotePid !== undefined ? { remotePid } : {}) });
           markers.add(marker.event);
           // Only the script's own first report counts: the command could print a fake one later
           // (the token is visible in the remote argv), and pid 1 or less would mean "every process".
@@ -84,9 +117,20 @@ export async function supervise(
       })
     : undefined;
   // Remote runs are framed: what the login shell printed before the command is kept apart.
-  const stdoutFrame = remote ? new StdoutFrame(token, (chunk) => stdout.push(chunk)) : undefined;
-  child.stdout?.on('data', (chunk: Buffer) => (stdoutFrame ? stdoutFrame.write(chunk) : stdout.push(chunk)));
-  child.stderr?.on('data', (chunk: Buffer) => (parser ? parser.write(chunk) : stderr.push(chunk)));
+  const toStdout = (chunk: Buffer): void => {
+    onOutput('stdout', chunk);
+    stdout.push(chunk);
+  };
+  const stdoutFrame = remote ? new StdoutFrame(token, toStdout) : undefined;
+  child.stdout?.on('data', (chunk: Buffer) => (stdoutFrame ? stdoutFrame.write(chunk) : toStdout(chunk)));
+  child.stderr?.on(
+    'data',
+    (chunk: Buffer): void => {
+      if (parser) return parser.write(chunk);
+      onOutput('stderr', chunk);
+      stderr.push(chunk);
+    },
+  );
   child.on('error', () => {}); // kill() failures after spawn are not run failures
   const outputDone = Promise.all([streamDone(child.stdout), streamDone(child.stderr)]);
   void feedStdin(child, plan);
@@ -124,6 +168,8 @@ export async function supervise(
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
+  // A callback that threw ends the run like an abort would; the runner rethrows its error.
+  callbacks.onFail = stop;
 
   try {
     await exited;
@@ -140,6 +186,7 @@ export async function supervise(
   parser?.end();
   stdout.end();
   stderr.end();
+  await Promise.all([lines.stdout?.end(), lines.stderr?.end()]);
 
   const result: SshRunResult = {
     exitCode: child.exitCode,

@@ -14,6 +14,7 @@ import {
 import { defaultSshPath, type SshSpawnWrapResult } from '../wrap/index.js';
 import { wrapRemoteUnchecked } from '../wrap/wrap-remote.js';
 import { randomMarkerToken } from './markers.js';
+import { RunCallbacks, spawnDescription } from './events.js';
 import { WRAP_SPAWN_OPTION_KEYS, type WrapSpawnOptions } from './options.js';
 
 function localResult(config: ParsedSshSpawnWrapConfig): SshSpawnWrapResult {
@@ -70,6 +71,7 @@ export async function resolveAndWrap(
   agentSsh: AgentSshRemoteConfig | null | undefined,
   store: SshRemoteStoreAdapter,
   options: WrapSpawnOptions,
+  callbacks?: RunCallbacks,
 ): Promise<SshSpawnWrapResult> {
   const agent = agentSsh == null ? null : parseAgentSshRemoteConfig(agentSsh);
   let remote: SshRemoteConfig | null;
@@ -79,8 +81,10 @@ export async function resolveAndWrap(
     if (options.fallbackToLocal && error instanceof SshWrapError && error.code === 'REMOTE_NOT_FOUND') return localResult(config);
     throw error;
   }
-  if (remote === null) return localResult(config);
-  return wrapWithLocalDefaults(config, remote, agent?.workingDirOverride, options);
+  callbacks?.emit({ type: 'resolve', remoteId: remote?.id ?? null, host: remote?.host ?? null });
+  const wrapped = remote === null ? localResult(config) : wrapWithLocalDefaults(config, remote, agent?.workingDirOverride, options);
+  callbacks?.emit({ type: 'spawn', remote: remote !== null, ...spawnDescription(config, remote, options) });
+  return wrapped;
 }
 
 /**
@@ -128,5 +132,8 @@ export async function wrapSpawnWithSsh(
   options: WrapSpawnOptions = {},
 ): Promise<SshSpawnWrapResult> {
   assertKnownOptions(options, WRAP_SPAWN_OPTION_KEYS, 'wrapSpawnWithSsh options');
-  return resolveAndWrap(parseSshSpawnWrapConfig(config), agentSsh, store, options);
+  const callbacks = new RunCallbacks(options.onEvent);
+  const wrapped = await resolveAndWrap(parseSshSpawnWrapConfig(config), agentSsh, store, options, callbacks);
+  callbacks.rethrow();
+  return wrapped;
 }

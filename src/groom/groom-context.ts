@@ -1,5 +1,5 @@
 import { SshWrapError } from '../errors/index.js';
-import { runSucceeded, runWithSsh, SshRunError, type SpawnExecutor } from '../exec/index.js';
+import { runSucceeded, runWithSsh, SshRunError, type SpawnExecutor, type SshRunEvent } from '../exec/index.js';
 import { createMemoryStoreAdapter, type SshRemoteStoreAdapter } from '../resolve/index.js';
 import { assertKnownOptions, optionKeys, type AgentSshRemoteConfig } from '../schemas/index.js';
 import type { EnvOnStdin, RemotePathMode } from '../wrap/index.js';
@@ -38,6 +38,8 @@ export interface GroomContextOptions {
   remotePath?: RemotePathMode;
   /** ssh client binary. @default 'ssh' */
   sshPath?: string;
+  /** Called with each event of the run (see `SshRunEvent`). @default undefined */
+  onEvent?: (event: SshRunEvent) => void;
 }
 
 const GROOM_OPTION_KEYS = optionKeys<GroomContextOptions>()({
@@ -51,6 +53,7 @@ const GROOM_OPTION_KEYS = optionKeys<GroomContextOptions>()({
   timeoutMs: true,
   remotePath: true,
   sshPath: true,
+  onEvent: true,
 });
 
 /**
@@ -103,6 +106,7 @@ export async function groomContext(projectRoot: string, agentType: string, promp
       remotePath: options.remotePath,
       sshPath: options.sshPath,
       envOnStdin: options.envOnStdin,
+      onEvent: options.onEvent,
     },
   );
   if (!runSucceeded(result)) throw new SshRunError(result, `${agentType} (context grooming)`);

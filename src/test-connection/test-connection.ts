@@ -22,6 +22,7 @@ const TEST_CONNECTION_OPTION_KEYS = optionKeys<TestConnectionOptions>()({
   allowUnsafeOptions: true,
   sshConfigFile: true,
   env: true,
+  onEvent: true,
 });
 
 /** ConnectTimeout as ssh will get it: merged like buildSshArgs does (one value, later layers win). */
@@ -128,6 +129,7 @@ async function probe(config: SshRemoteConfigInput | SshRemoteConfig, agentComman
     allowUnsafeOptions: options.allowUnsafeOptions,
     sshConfigFile: options.sshConfigFile,
     env: options.env,
+    onEvent: options.onEvent,
     maxBuffer: 1024 * 1024,
     // The probe ends by itself; a stuck one is only ever a few shell builtins.
     killRemote: false,

@@ -1,5 +1,5 @@
 import type { SshFailureKind } from '../classify/index.js';
-import type { SpawnExecutor } from '../exec/index.js';
+import type { SpawnExecutor, SshRunEvent } from '../exec/index.js';
 import type { EffectiveRemote } from '../resolve/index.js';
 import type { ConnectionPool, MultiplexOption } from '../pool/index.js';
 import type { RemotePathMode } from '../wrap/index.js';
@@ -83,4 +83,6 @@ export interface TestConnectionOptions {
   sshConfigFile?: string;
   /** Environment of the local ssh process. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** Called with each event of the probe run (see `SshRunEvent`). @default undefined */
+  onEvent?: (event: SshRunEvent) => void;
 }
