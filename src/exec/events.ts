@@ -95,3 +95,35 @@ export function spawnDescription(
   const redact = (text: string): string => redactValues(text, hidden);
   return { command: redact(remote ? (config.agentBinaryName ?? config.command) : config.command), args: config.args.map(redact) };
 }
+
+/**
+ * The `first-byte` event, kept in order: stdout and stderr are separate pipes, so the command's
+ * first output can be read before the status line that says it started. It is emitted at the
+ * first output once the command has started (at once for local runs).
+ */
+export class FirstByteEvent {
+  private pending: 'stdout' | 'stderr' | undefined;
+  private emitted = false;
+
+  constructor(
+    private readonly callbacks: RunCallbacks,
+    private readonly startedAt: number,
+    private started: boolean,
+  ) {}
+
+  output(stream: 'stdout' | 'stderr'): void {
+    if (this.emitted) return;
+    if (this.started) this.emit(stream);
+    else this.pending ??= stream;
+  }
+
+  commandStarted(): void {
+    this.started = true;
+    if (this.pending !== undefined && !this.emitted) this.emit(this.pending);
+  }
+
+  private emit(stream: 'stdout' | 'stderr'): void {
+    this.emitted = true;
+    this.callbacks.emit({ type: 'first-byte', stream, ms: Date.now() - this.startedAt });
+  }
+}

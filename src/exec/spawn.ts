@@ -7,7 +7,7 @@ import { prepareRun, wrapPrepared } from './prepare.js';
 import type { LoginOutput } from './output-frame.js';
 import { remoteChild } from './remote-child.js';
 import { observeOutput } from './observe.js';
-import { spawnDescription } from './events.js';
+import { FirstByteEvent, spawnDescription } from './events.js';
 import { feedStdin, startPlan } from './start.js';
 
 /**
@@ -53,6 +53,7 @@ export async function spawnWithSsh(
     const { callbacks } = prepared;
     const startedAt = Date.now();
     let pidSeen = false;
+    const firstByte = new FirstByteEvent(callbacks, startedAt, wrapped.sshRemoteUsed === null);
     let remotePid: number | undefined;
     let remoteExitCode: number | undefined;
     const spawnEvent = { type: 'spawn', remote: wrapped.sshRemoteUsed !== null, ...spawnDescription(prepared.config, prepared.remote, prepared.options) } as const;
@@ -72,7 +73,10 @@ export async function spawnWithSsh(
               callbacks.emit({ type: 'connect', reused: prepared.lease?.reused ?? false, ms: Date.now() - startedAt });
               callbacks.emit(spawnEvent);
             }
-            if (marker.event === 'started') callbacks.emit({ type: 'started', ...(remotePid !== undefined ? { remotePid } : {}) });
+            if (marker.event === 'started') {
+              callbacks.emit({ type: 'started', ...(remotePid !== undefined ? { remotePid } : {}) });
+              firstByte.commandStarted();
+            }
             if (marker.event === 'exit') remoteExitCode = marker.value;
           },
         })
@@ -81,7 +85,7 @@ export async function spawnWithSsh(
       callbacks.emit(spawnEvent);
       callbacks.emit({ type: 'started' });
     }
-    const child = observeOutput(remote, callbacks, options);
+    const child = observeOutput(remote, callbacks, options, firstByte);
     // A callback that threw stops the run (remote side included) and surfaces on child.stdout.
     callbacks.onFail = () => {
       child.kill('SIGTERM');

@@ -6,7 +6,7 @@ import type { RemoteStatus } from './outcome.js';
 import { OutputCollector } from './output.js';
 import type { SshRunResult } from './result.js';
 import type { RunWithSshOptions } from './options.js';
-import type { RunCallbacks } from './events.js';
+import { FirstByteEvent, type RunCallbacks } from './events.js';
 import { LineSink } from './lines.js';
 import { feedStdin, type SpawnPlan } from './start.js';
 
@@ -72,12 +72,9 @@ export async function supervise(
   const started = Date.now();
   const { callbacks } = context;
   const lines = LineSink.forRun(options, callbacks);
-  let firstByte = false;
+  const firstByte = new FirstByteEvent(callbacks, started, wrapped.sshRemoteUsed === null);
   const onOutput = (stream: 'stdout' | 'stderr', chunk: Buffer): void => {
-    if (!firstByte && chunk.length > 0) {
-      firstByte = true;
-      callbacks.emit({ type: 'first-byte', stream, ms: Date.now() - started });
-    }
+    if (chunk.length > 0) firstByte.output(stream);
     lines[stream]?.write(chunk);
   };
   const maxBuffer = options.maxBuffer ?? DEFAULT_MAX_BUFFER;
@@ -107,7 +104,10 @@ export async function supervise(
             callbacks.emit({ type: 'connect', reused: context.reused, ms: Date.now() - started });
             callbacks.emit(spawnEvent);
           }
-          if (marker.event === 'started' && !markers.has('started')) callbacks.emit({ type: 'started', ...(remotePid !== undefined ? { remotePid } : {}) });
+          if (marker.event === 'started' && !markers.has('started')) {
+            callbacks.emit({ type: 'started', ...(remotePid !== undefined ? { remotePid } : {}) });
+            firstByte.commandStarted();
+          }
           markers.add(marker.event);
           // Only the script's own first report counts: the command could print a fake one later
           // (the token is visible in the remote argv), and pid 1 or less would mean "every process".
