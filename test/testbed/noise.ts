@@ -86,6 +86,8 @@ export function noiseHook(syntax: 'posix' | 'fish' | 'csh', file: string): strin
     case 'fish':
       return `if set -q ${NOISE_VARIABLE}; /bin/sh ${script} "$${NOISE_VARIABLE}" ${file}; end\n`;
     case 'csh':
-      return `if ( $?${NOISE_VARIABLE} ) /bin/sh ${script} "$${NOISE_VARIABLE}" ${file}\n`;
+      // Not the one-line `if (…) cmd`: csh substitutes the whole line first, and an unset
+      // variable there is an "Undefined variable" error in every session. Skipped lines are not.
+      return `if ( $?${NOISE_VARIABLE} ) then\n  /bin/sh ${script} "$${NOISE_VARIABLE}" ${file}\nendif\n`;
   }
 }
