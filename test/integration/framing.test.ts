@@ -224,6 +224,17 @@ describe.skipIf(!tb)('output framing: login noise never reaches stdout/stderr', 
       count(shell);
     });
 
+    it('a missing command or cwd still classifies, whatever the startup files printed', async () => {
+      const { store, agentSsh } = noisy(shell, 'marker-like');
+      const missing = await runWithSsh({ command: 'sshwrap-no-such-agent', cwd: '~' }, agentSsh, store);
+      expect(missing).toMatchObject({ errorKind: 'agent-not-found', remoteStarted: false, stdout: '', loginOutput: loginNoise(shell, 'marker-like') });
+      const cwd = await runWithSsh({ command: 'true', cwd: '/sshwrap/no/such/dir' }, agentSsh, store);
+      expect(cwd).toMatchObject({ errorKind: 'cwd-missing', remoteStarted: false, stdout: '', loginOutput: loginNoise(shell, 'marker-like') });
+      expect(cwd.errorMessage).toContain('/sshwrap/no/such/dir');
+      expect(`${cwd.errorMessage}${missing.errorMessage}`).not.toContain('noise from');
+      count(shell);
+    });
+
     it('a refused connection still classifies, ssh’s message in stderr, not in loginOutput', async () => {
       const server = net.createServer();
       await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
