@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { sshdAvailable, startTestbed, testbedInfo, type TestbedInfo } from '../testbed/index.js';
+import { NOISE_VARIABLE, sshdAvailable, startTestbed, testbedInfo, type TestbedInfo } from '../testbed/index.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -45,7 +45,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     lockWaitMs: 180_000,
     // Every test file shares this sshd; the default 10:30:100 randomly drops handshakes once
     // parallel files have >10 in flight. Tests about MaxStartups start their own testbed.
-    sshdConfigExtra: ['MaxStartups 100:30:200'],
+    // AcceptEnv: framing.test.ts makes the users' startup files print (test/testbed/noise.ts);
+    // no other test sends the variable, so their sessions stay clean.
+    sshdConfigExtra: ['MaxStartups 100:30:200', `AcceptEnv ${NOISE_VARIABLE}`],
   });
   project.provide('testbed', testbedInfo(testbed));
   project.provide('testbedSkipReason', null);

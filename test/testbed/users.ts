@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { run } from './exec.js';
+import { NOISE_SCRIPT_NAME, noiseHook, renderNoiseScript } from './noise.js';
 import { ALL_SHELLS, type TestbedUser, type TestShell } from './types.js';
 
 const SHELL_BINARIES: Record<TestShell, string> = {
@@ -61,17 +62,19 @@ function shellPathFor(shell: TestShell, binDir: string): string {
 }
 
 // Dotfiles exist (and print nothing) so that system defaults such as zsh-newuser-install
-// or fish's greeting never leak into test output.
+// or fish's greeting never leak into test output. Each one also runs the login-noise script,
+// but only in a session that was sent SSHWRAP_TEST_NOISE, which only framing.test.ts does.
 const DOTFILES: Record<string, string> = {
-  '.profile': '',
-  '.bash_profile': '',
-  '.bashrc': '',
-  '.zshenv': '',
-  '.zprofile': '',
-  '.zshrc': '',
-  '.mkshrc': '',
-  '.tcshrc': '',
-  '.config/fish/config.fish': 'set -g fish_greeting ""\n',
+  '.profile': noiseHook('posix', '.profile'),
+  '.bash_profile': noiseHook('posix', '.bash_profile'),
+  '.bashrc': noiseHook('posix', '.bashrc'),
+  '.zshenv': noiseHook('posix', '.zshenv'),
+  '.zprofile': noiseHook('posix', '.zprofile'),
+  '.zshrc': noiseHook('posix', '.zshrc'),
+  '.mkshrc': noiseHook('posix', '.mkshrc'),
+  '.tcshrc': noiseHook('csh', '.tcshrc'),
+  '.config/fish/config.fish': `set -g fish_greeting ""\n${noiseHook('fish', 'config.fish')}`,
+  [NOISE_SCRIPT_NAME]: renderNoiseScript(),
 };
 
 function writeDotfiles(home: string, uid: number, gid: number): void {
