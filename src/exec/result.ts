@@ -27,7 +27,12 @@ export interface SshRunResult {
   signal: string | null;
   /** The command's stdout, exactly what it wrote (up to `maxBuffer` bytes); login noise is in `loginOutput`. */
   stdout: string;
-  /** The command's stderr plus ssh's own messages, status markers removed (up to `maxBuffer` bytes). */
+  /**
+   * The command's stderr, status markers removed (up to `maxBuffer` bytes). When the connection
+   * failed before the remote script ran, ssh's own messages are here (they are what `errorKind` is
+   * classified from); on a connection that worked, what ssh or the login printed before the script
+   * started (an sshd `Banner`, rc-file noise) is in `loginOutput.stderr` instead.
+   */
   stderr: string;
   /**
    * What the remote login shell and its startup files printed before the command started
