@@ -15,7 +15,7 @@ export type { TestShell, TestbedUser, TestbedInfo, Testbed, StartTestbedOptions,
 export { ALL_SHELLS } from './types.js';
 export { sshdAvailable, type Availability } from './availability.js';
 export { remoteFor, rawSshArgs, type TestbedRemote } from './remote.js';
-export { NOISE_VARIABLE, NOISE_MODES, noiseOf, type NoiseMode } from './noise.js';
+export { NOISE_VARIABLE, NOISE_MODES, SLOW_LOGIN_MODE, noiseOf, type NoiseMode } from './noise.js';
 
 const PORT_ATTEMPTS = 5;
 

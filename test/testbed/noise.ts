@@ -43,6 +43,12 @@ export const NOISE_MODES = {
 
 export type NoiseMode = keyof typeof NOISE_MODES;
 
+/**
+ * A login that prints nothing but takes 2 s (a slow ~/.bashrc): the session is open, the remote
+ * script has not reported yet. The events test kills a ControlMaster in that window.
+ */
+export const SLOW_LOGIN_MODE = 'slow-login';
+
 /** Exactly what the startup file `file` prints in `mode`. */
 export function noiseOf(mode: NoiseMode, file: string): { stdout: string; stderr: string } {
   const { stdout, stderr } = NOISE_MODES[mode];
@@ -73,6 +79,7 @@ export function renderNoiseScript(): string {
     if (stderr) parts.push(`printf '${printfFormat(stderr)}' "$2" >&2`);
     lines.push(`  ${mode}) ${parts.join('; ')} ;;`);
   }
+  lines.push(`  ${SLOW_LOGIN_MODE}) sleep 2 ;;`);
   lines.push(`  *) printf 'unknown ${NOISE_VARIABLE} mode %s\\n' "$1" >&2 ;;`, 'esac', '');
   return lines.join('\n');
 }

@@ -77,16 +77,21 @@ export async function terminate(pids: readonly number[], graceMs = 2_000): Promi
   if (stubborn.length > 0) throw new Error(`processes survived SIGKILL: ${stubborn.join(', ')}`);
 }
 
-/** Every process's argv on this machine (NUL-separated), which is both the local and the remote side in the test bed. */
-export function allCommandLines(): string[] {
-  const lines: string[] = [];
+/** Every process's pid and argv (NUL-separated) on this machine, which is both the local and the remote side in the test bed. */
+export function allCommandLinesWithPid(): Array<[pid: number, cmdline: string]> {
+  const lines: Array<[number, string]> = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      lines.push(fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8'));
+      lines.push([Number(entry), fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8')]);
     } catch {
       // the process ended while we looked
     }
   }
   return lines;
+}
+
+/** Every process's argv (NUL-separated) on this machine. */
+export function allCommandLines(): string[] {
+  return allCommandLinesWithPid().map(([, line]) => line);
 }
