@@ -97,33 +97,60 @@ export function spawnDescription(
 }
 
 /**
- * The `first-byte` event, kept in order: stdout and stderr are separate pipes, so the command's
- * first output can be read before the status line that says it started. It is emitted at the
- * first output once the command has started (at once for local runs).
+ * Turns what a run reports (status markers, output) into its events, the same way for
+ * `runWithSsh` and `spawnWithSsh`: `connect` and `spawn` at the remote script's first report,
+ * `started` when the command runs, then `first-byte` at its first output. Local runs start at once.
  */
-export class FirstByteEvent {
-  private pending: 'stdout' | 'stderr' | undefined;
-  private emitted = false;
+export class RunProgress {
+  private readonly startedAt = Date.now();
+  private pidSeen = false;
+  private commandRunning: boolean;
+  private firstBytePending: 'stdout' | 'stderr' | undefined;
+  private firstByteSent = false;
+  /** The pid the remote script reported first (it leads the remote process group). */
+  remotePid: number | undefined;
 
   constructor(
     private readonly callbacks: RunCallbacks,
-    private readonly startedAt: number,
-    private started: boolean,
-  ) {}
+    private readonly spawn: { remote: boolean; command: string; args: string[] },
+    private readonly reused: boolean,
+  ) {
+    this.commandRunning = !spawn.remote;
+    if (!spawn.remote) {
+      callbacks.emit({ type: 'spawn', ...spawn });
+      callbacks.emit({ type: 'started' });
+    }
+  }
+
+  marker(marker: { event: string; value?: number | undefined }): void {
+    if (marker.event === 'pid' && !this.pidSeen) {
+      this.pidSeen = true;
+      // pid 0 or 1 would mean "every process": never reported as the run's.
+      if ((marker.value ?? 0) > 1) this.remotePid = marker.value;
+      this.callbacks.emit({ type: 'connect', reused: this.reused, ms: Date.now() - this.startedAt });
+      this.callbacks.emit({ type: 'spawn', ...this.spawn });
+    }
+    if (marker.event === 'started' && !this.commandRunning) {
+      this.commandRunning = true;
+      this.callbacks.emit({ type: 'started', ...(this.remotePid !== undefined ? { remotePid: this.remotePid } : {}) });
+      // stdout and stderr are separate pipes: output read before this line is reported now.
+      if (this.firstBytePending !== undefined) this.firstByte(this.firstBytePending);
+    }
+  }
 
   output(stream: 'stdout' | 'stderr'): void {
-    if (this.emitted) return;
-    if (this.started) this.emit(stream);
-    else this.pending ??= stream;
+    if (this.firstByteSent) return;
+    if (this.commandRunning) this.firstByte(stream);
+    else this.firstBytePending ??= stream;
   }
 
-  commandStarted(): void {
-    this.started = true;
-    if (this.pending !== undefined && !this.emitted) this.emit(this.pending);
+  /** Milliseconds since the process was started. */
+  elapsed(): number {
+    return Date.now() - this.startedAt;
   }
 
-  private emit(stream: 'stdout' | 'stderr'): void {
-    this.emitted = true;
+  private firstByte(stream: 'stdout' | 'stderr'): void {
+    this.firstByteSent = true;
     this.callbacks.emit({ type: 'first-byte', stream, ms: Date.now() - this.startedAt });
   }
 }

@@ -1,6 +1,6 @@
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import type { ChildProcessLike } from '../process/executor.js';
-import type { FirstByteEvent, RunCallbacks } from './events.js';
+import type { RunCallbacks, RunProgress } from './events.js';
 import { LineSink, type LineCallbacks } from './lines.js';
 
 /**
@@ -10,14 +10,14 @@ import { LineSink, type LineCallbacks } from './lines.js';
  * command, instead of buffering without bound). When a line callback is given for a stream that
  * the caller has not started consuming by the next tick, it is drained for the callbacks.
  */
-export function observeOutput(child: ChildProcessLike, callbacks: RunCallbacks, lineCallbacks: LineCallbacks, firstByte: FirstByteEvent): ChildProcessLike {
+export function observeOutput(child: ChildProcessLike, callbacks: RunCallbacks, lineCallbacks: LineCallbacks, progress: RunProgress): ChildProcessLike {
   const lines = LineSink.forRun(lineCallbacks, callbacks);
   const tap = (stream: Readable | null, name: 'stdout' | 'stderr'): Readable | null => {
     if (!stream) return null;
     const sink = lines[name];
     const tapped = new Transform({
       transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-        if (chunk.length > 0) firstByte.output(name);
+        if (chunk.length > 0) progress.output(name);
         sink?.write(chunk);
         callback(null, chunk);
       },

@@ -7,7 +7,7 @@ import { prepareRun, wrapPrepared } from './prepare.js';
 import type { LoginOutput } from './output-frame.js';
 import { remoteChild } from './remote-child.js';
 import { observeOutput } from './observe.js';
-import { FirstByteEvent, spawnDescription } from './events.js';
+import { RunProgress, spawnDescription } from './events.js';
 import { feedStdin, startPlan } from './start.js';
 
 /**
@@ -51,12 +51,12 @@ export async function spawnWithSsh(
     const started = await startPlan(plan, executor, wrapped.sshRemoteUsed ? undefined : options.signal);
     let loginOutput = (): LoginOutput => ({ stdout: '', stderr: '' });
     const { callbacks } = prepared;
-    const startedAt = Date.now();
-    let pidSeen = false;
-    const firstByte = new FirstByteEvent(callbacks, startedAt, wrapped.sshRemoteUsed === null);
-    let remotePid: number | undefined;
     let remoteExitCode: number | undefined;
-    const spawnEvent = { type: 'spawn', remote: wrapped.sshRemoteUsed !== null, ...spawnDescription(prepared.config, prepared.remote, prepared.options) } as const;
+    const progress = new RunProgress(
+      callbacks,
+      { remote: wrapped.sshRemoteUsed !== null, ...spawnDescription(prepared.config, prepared.remote, prepared.options) },
+      prepared.lease?.reused ?? false,
+    );
     const remote = wrapped.sshRemoteUsed
       ? remoteChild(started, {
           ...prepared.options,
@@ -67,25 +67,12 @@ export async function spawnWithSsh(
           signal: options.signal,
           onLoginOutput: (read) => (loginOutput = read),
           onMarker: (marker) => {
-            if (marker.event === 'pid' && !pidSeen) {
-              pidSeen = true;
-              if ((marker.value ?? 0) > 1) remotePid = marker.value;
-              callbacks.emit({ type: 'connect', reused: prepared.lease?.reused ?? false, ms: Date.now() - startedAt });
-              callbacks.emit(spawnEvent);
-            }
-            if (marker.event === 'started') {
-              callbacks.emit({ type: 'started', ...(remotePid !== undefined ? { remotePid } : {}) });
-              firstByte.commandStarted();
-            }
+            progress.marker(marker);
             if (marker.event === 'exit') remoteExitCode = marker.value;
           },
         })
       : started;
-    if (!wrapped.sshRemoteUsed) {
-      callbacks.emit(spawnEvent);
-      callbacks.emit({ type: 'started' });
-    }
-    const child = observeOutput(remote, callbacks, options, firstByte);
+    const child = observeOutput(remote, callbacks, options, progress);
     // A callback that threw stops the run (remote side included) and surfaces on child.stdout.
     callbacks.onFail = () => {
       child.kill('SIGTERM');
@@ -93,7 +80,7 @@ export async function spawnWithSsh(
     };
     // After 'close': the exit marker has been read by then.
     child.once('close', (code) =>
-      callbacks.emit({ type: 'exit', exitCode: code ?? null, ...(remoteExitCode !== undefined ? { remoteExitCode } : {}), durationMs: Date.now() - startedAt }),
+      callbacks.emit({ type: 'exit', exitCode: code ?? null, ...(remoteExitCode !== undefined ? { remoteExitCode } : {}), durationMs: progress.elapsed() }),
     );
     // The lease is the host slot: held for the whole life of the process.
     child.once('exit', () => prepared.releaseLease());

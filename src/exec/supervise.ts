@@ -6,7 +6,7 @@ import type { RemoteStatus } from './outcome.js';
 import { OutputCollector } from './output.js';
 import type { SshRunResult } from './result.js';
 import type { RunWithSshOptions } from './options.js';
-import { FirstByteEvent, type RunCallbacks } from './events.js';
+import { RunProgress, type RunCallbacks } from './events.js';
 import { LineSink } from './lines.js';
 import { feedStdin, type SpawnPlan } from './start.js';
 
@@ -72,9 +72,9 @@ export async function supervise(
   const started = Date.now();
   const { callbacks } = context;
   const lines = LineSink.forRun(options, callbacks);
-  const firstByte = new FirstByteEvent(callbacks, started, wrapped.sshRemoteUsed === null);
+  const progress = new RunProgress(callbacks, { remote: wrapped.sshRemoteUsed !== null, ...context.spawn }, context.reused);
   const onOutput = (stream: 'stdout' | 'stderr', chunk: Buffer): void => {
-    if (chunk.length > 0) firstByte.output(stream);
+    if (chunk.length > 0) progress.output(stream);
     lines[stream]?.write(chunk);
   };
   const maxBuffer = options.maxBuffer ?? DEFAULT_MAX_BUFFER;
@@ -85,11 +85,6 @@ export async function supervise(
   const preStart = new PreStartStderr();
   const stdout = new OutputCollector(maxBuffer, (text) => callbacks.call(options.onStdout, text));
   const stderr = new OutputCollector(maxBuffer, (text) => callbacks.call(options.onStderr, text));
-  const spawnEvent = { type: 'spawn', remote: remote !== null, ...context.spawn } as const;
-  if (!remote) {
-    callbacks.emit(spawnEvent);
-    callbacks.emit({ type: 'started' });
-  }
   const exited = whenExited(child);
 
   const parser = remote
@@ -100,14 +95,7 @@ export async function supervise(
           stderr.push(bytes);
         },
         onMarker: (marker) => {
-          if (marker.event === 'pid' && !markers.has('pid')) {
-            callbacks.emit({ type: 'connect', reused: context.reused, ms: Date.now() - started });
-            callbacks.emit(spawnEvent);
-          }
-          if (marker.event === 'started' && !markers.has('started')) {
-            callbacks.emit({ type: 'started', ...(remotePid !== undefined ? { remotePid } : {}) });
-            firstByte.commandStarted();
-          }
+          progress.marker(marker);
           markers.add(marker.event);
           // Only the script's own first report counts: the command could print a fake one later
           // (the token is visible in the remote argv), and pid 1 or less would mean "every process".
