@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
+import type { Transform } from 'node:stream';
+import { transformOver } from './byte-transform.js';
 import type { RemoteScriptEvent } from '../wrap/index.js';
 import { STATUS_MARKER_TOKEN } from '../schemas/fields.js';
 
@@ -155,20 +156,5 @@ export class StatusMarkerParser {
  * ```
  */
 export function createStatusMarkerStripper(token: string): Transform {
-  let parser: StatusMarkerParser;
-  const stream = new Transform({
-    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-      parser.write(chunk);
-      callback();
-    },
-    flush(callback: TransformCallback) {
-      parser.end();
-      callback();
-    },
-  });
-  parser = new StatusMarkerParser(token, {
-    onData: (bytes) => stream.push(bytes),
-    onMarker: (marker) => stream.emit('marker', marker),
-  });
-  return stream;
+  return transformOver((push, stream) => new StatusMarkerParser(token, { onData: push, onMarker: (marker) => stream.emit('marker', marker) })).stream;
 }

@@ -1,4 +1,5 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import type { Transform } from 'node:stream';
+import { transformOver } from './byte-transform.js';
 import { SshWrapError } from '../errors/index.js';
 import { stdoutFrameLine, type SshSpawnWrapResult } from '../wrap/index.js';
 import { StatusMarkerParser, type StatusMarker } from './markers.js';
@@ -24,12 +25,14 @@ export interface LoginOutput {
 // Login noise is a banner or two; past this it is kept no further (the stream still drains).
 const LOGIN_LIMIT = 64 * 1024;
 
-class LoginBytes {
+/** Keeps the first `limit` bytes of a stream as text; the rest is counted out, never buffered. */
+export class BoundedBytes {
   private readonly chunks: Buffer[] = [];
   private bytes = 0;
+  constructor(private readonly limit = LOGIN_LIMIT) {}
   add(chunk: Buffer): void {
-    if (this.bytes >= LOGIN_LIMIT || chunk.length === 0) return;
-    const part = chunk.subarray(0, LOGIN_LIMIT - this.bytes);
+    if (this.bytes >= this.limit || chunk.length === 0) return;
+    const part = chunk.subarray(0, this.limit - this.bytes);
     this.chunks.push(Buffer.from(part));
     this.bytes += part.length;
   }
@@ -45,7 +48,7 @@ class LoginBytes {
  */
 export class StdoutFrame {
   private readonly frame: Buffer;
-  private readonly login = new LoginBytes();
+  private readonly login = new BoundedBytes();
   private tail: Buffer = Buffer.alloc(0);
   private found = false;
 
@@ -179,20 +182,4 @@ export function createOutputDeframer(wrapped: SshSpawnWrapResult): { stdout: Tra
     stderr: stderr.stream,
     loginOutput: () => ({ stdout: stdout.frame.loginText(), stderr: stderrFrame!.loginText() }),
   };
-}
-
-function transformOver<F extends { write(chunk: Buffer): void; end(): void }>(make: (push: (chunk: Buffer) => void, stream: Transform) => F): { stream: Transform; frame: F } {
-  let frame: F;
-  const stream = new Transform({
-    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-      frame.write(chunk);
-      callback();
-    },
-    flush(callback: TransformCallback) {
-      frame.end();
-      callback();
-    },
-  });
-  frame = make((chunk) => stream.push(chunk), stream);
-  return { stream, frame };
 }

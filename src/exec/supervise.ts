@@ -1,7 +1,7 @@
 import type { RemoteScriptEvent, SshSpawnWrapResult } from '../wrap/index.js';
 import { nodeExecutor, type ChildProcessLike } from '../process/executor.js';
 import { killRemoteProcessGroup, REMOTE_KILL_TIMEOUT_MS, terminateChild, whenExited } from './kill.js';
-import { StderrFrame, StdoutFrame } from './output-frame.js';
+import { BoundedBytes, StderrFrame, StdoutFrame } from './output-frame.js';
 import type { RemoteStatus } from './outcome.js';
 import { OutputCollector } from './output.js';
 import type { SshRunResult } from './result.js';
@@ -30,21 +30,6 @@ function streamDone(stream: NodeJS.ReadableStream | null): Promise<void> {
 /** A grace period that never keeps the process alive on its own. */
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-/** Collects stderr before the `started` marker, bounded: ssh's own messages are short. */
-class PreStartStderr {
-  private readonly chunks: Buffer[] = [];
-  private bytes = 0;
-  add(chunk: Buffer): void {
-    if (this.bytes >= SSH_STDERR_LIMIT) return;
-    const part = chunk.subarray(0, SSH_STDERR_LIMIT - this.bytes);
-    this.chunks.push(Buffer.from(part));
-    this.bytes += part.length;
-  }
-  text(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
-  }
 }
 
 /**
@@ -82,7 +67,8 @@ export async function supervise(
   const markers = new Set<RemoteScriptEvent>();
   let remotePid: number | undefined;
   let remoteExitCode: number | undefined;
-  const preStart = new PreStartStderr();
+  // stderr before the `started` marker, for the error classification: ssh's own messages are short.
+  const preStart = new BoundedBytes(SSH_STDERR_LIMIT);
   const stdout = new OutputCollector(maxBuffer, (text) => callbacks.call(options.onStdout, text));
   const stderr = new OutputCollector(maxBuffer, (text) => callbacks.call(options.onStderr, text));
   const exited = whenExited(child);
