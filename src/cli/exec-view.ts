@@ -57,8 +57,8 @@ const ERASE_LINE = '\r\x1b[K';
 
 /**
  * The transient progress line on a terminal's stderr: `connecting to <host>…`, then `started on
- * <host>`, erased for good at the first output (or the end of the run). Once erased it never comes
- * back: rewriting a line the command's output may share would garble it.
+ * <host>`, erased for good at the first output (the view erases it at the end of the run too).
+ * Once erased it never comes back: rewriting a line the command's output may share would garble it.
  */
 export class ProgressLine {
   private host = 'the remote';
@@ -77,8 +77,6 @@ export class ProgressLine {
       case 'started':
         return this.show(`started on ${this.host}`);
       case 'first-byte':
-      case 'error':
-      case 'exit':
         return this.erase();
       default:
         return undefined;

@@ -84,6 +84,17 @@ describe('exec progress on stderr', () => {
     expect(rendered(io.err())).toBe('');
   });
 
+  it('on a terminal, a silent command stopped by --timeout: the report starts on a clean line', async () => {
+    const executor = fakeExecutor((child, index) => {
+      if (index > 0) return child.exit(0); // the remote kill
+      child.marker('pid', 13).marker('started');
+    });
+    const { code, io } = await exec(executor, { tty: true, flags: ['--timeout', '0.2'] });
+    expect(code).toBe(124);
+    expect(io.err()).toContain('started on box.example.com');
+    expect(rendered(io.err())).toBe('sshwrap: timeout: stopped after --timeout 0.2 s\n');
+  });
+
   it('on a terminal, a failed connection: nothing of the progress is left above the failure report', async () => {
     const executor = fakeExecutor((child) => {
       child.stderr.write('ssh: connect to host box.example.com port 22: Connection refused\r\n');
