@@ -182,12 +182,7 @@ export class NdjsonRun {
         this.write(event);
         this.outputFlows = true;
         return this.flush();
-      case 'retry':
-        // Output of the failed attempt (ssh's messages) belongs before the retry; the new
-        // attempt's output waits for its own first-byte.
-        this.flush();
-        this.outputFlows = false;
-        return this.write(event);
+      case 'retry': // what the failed attempt printed (ssh's messages) belongs before it
       case 'error':
         this.flush();
         return this.write(event);

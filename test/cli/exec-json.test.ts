@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { NdjsonRun, ProgressLine } from '../../src/cli/exec-view.js';
 import { run } from '../../src/cli/run.js';
-import type { SpawnExecutor } from '../../src/exec/index.js';
+import type { SpawnExecutor, SshRunEvent } from '../../src/exec/index.js';
 import { fakeExecutor, type FakeChild } from '../exec/fake-executor.js';
 import { memoryIo, tempDir } from './helpers.js';
 
@@ -134,6 +135,38 @@ describe('sshwrap exec --json', () => {
     expect(result.lines[1]).toMatchObject({ errorKind: 'spawn-failed', message: expect.stringContaining('E2BIG') });
   });
 
+  it('configuration refused after the remote was picked: the resolve event, then one sshwrap: line on stderr, exit 2', async () => {
+    const unsafe = tmp.write('unsafe.json', JSON.stringify([{ id: 'box', host: 'box.example.com', customOptions: { ProxyCommand: 'nc %h %p' } }]));
+    const io = memoryIo(env, '', { executor: fakeExecutor(normalRun) });
+    expect(await run(['exec', 'box', '--remotes', unsafe, '--json', '--', 'true'], io)).toBe(2);
+    expect(io.out().trimEnd().split('\n').map((line) => JSON.parse(line).type)).toEqual(['resolve']);
+    expect(io.err()).toMatch(/^sshwrap: customOptions\.ProxyCommand runs a command/);
+  });
+
+  it('a run that fails with an exception still writes the output it read', async () => {
+    const executor = fakeExecutor((child, index) => {
+      if (index > 0) return child.exit(0); // the remote kill
+      child.marker('pid', 5);
+      child.stdout.write('early\n');
+      setTimeout(() => child.marker('started'), 20);
+    });
+    const io = memoryIo(env, '', { executor });
+    const write = io.stdout.write;
+    // Writing the started event fails (as a broken stdout would): the run stops with that error.
+    io.stdout.write = (chunk) => {
+      if (String(chunk).includes('"started"')) throw new Error('write failed');
+      return write(chunk);
+    };
+    expect(await run(['exec', 'box', '--remotes', remotesFile, '--json', '--', 'true'], io)).toBe(1);
+    expect(io.out().trimEnd().split('\n').map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ type: 'resolve' }),
+      expect.objectContaining({ type: 'connect' }),
+      expect.objectContaining({ type: 'spawn' }),
+      { type: 'stdout', data: 'early\n' },
+    ]);
+    expect(io.err()).toMatch(/^sshwrap: internal error: write failed/);
+  });
+
   it('usage errors stay one line on stderr, stdout empty', async () => {
     const io = memoryIo(env);
     expect(await run(['exec', 'box', '--remotes', remotesFile, '--json', '--timeout', 'soon', '--', 'true'], io)).toBe(2);
@@ -153,5 +186,36 @@ describe('sshwrap exec --json', () => {
     for (const secret of Object.values(SECRETS)) expect(result.out).not.toContain(secret);
     // The secret did reach the run (on ssh's stdin): the check above is not vacuous.
     expect(Buffer.concat(child!.stdinData).toString()).toContain(SECRETS.apiKey);
+  });
+});
+
+describe('NdjsonRun and ProgressLine with a pooled run retried on a fresh master (library callers; the CLI does not pool)', () => {
+  const at = 1;
+  const retried = (sink: { event(event: SshRunEvent): void; output?(type: 'stdout' | 'stderr', data: string): void }): void => {
+    sink.event({ type: 'resolve', at, remoteId: 'box', host: 'box.example.com' });
+    sink.output?.('stderr', 'mux_client_request_session: read from master failed\n');
+    sink.event({ type: 'retry', at, attempt: 1, errorKind: 'connection-closed', delayMs: 0 });
+    sink.event({ type: 'connect', at, reused: false, ms: 5 });
+    sink.event({ type: 'spawn', at, remote: true, command: 'echo', args: ['hi'] });
+    sink.output?.('stdout', 'hi\n');
+    sink.event({ type: 'started', at, remotePid: 9 });
+    sink.event({ type: 'first-byte', at, stream: 'stdout', ms: 9 });
+    sink.event({ type: 'exit', at, exitCode: 0, remoteExitCode: 0, durationMs: 10 });
+  };
+
+  it('the failed attempt’s output comes before retry; the new attempt’s output waits for its own first-byte', () => {
+    const written: string[] = [];
+    const stream = new NdjsonRun({ write: (chunk) => written.push(String(chunk)) });
+    retried(stream);
+    stream.end();
+    const types = written.map((line) => (JSON.parse(line) as { type: string }).type);
+    expect(types).toEqual(['resolve', 'stderr', 'retry', 'connect', 'spawn', 'started', 'first-byte', 'stdout', 'exit']);
+  });
+
+  it('the progress line says it reconnects', () => {
+    const written: string[] = [];
+    const progress = new ProgressLine({ write: (chunk) => written.push(String(chunk)) });
+    retried({ event: (event) => progress.event(event) });
+    expect(written).toEqual(['sshwrap: connecting to box.example.com…', '\r\x1b[Ksshwrap: reconnecting to box.example.com…', '\r\x1b[Ksshwrap: started on box.example.com', '\r\x1b[K']);
   });
 });

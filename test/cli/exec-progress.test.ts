@@ -70,6 +70,36 @@ describe('exec progress on stderr', () => {
     expect(rendered(io.err())).toBe('');
   });
 
+  it('on a terminal, the line goes at the first byte, even when that byte is half a character not yet printable', async () => {
+    const emoji = Buffer.from('😀\n');
+    let errMeanwhile = '';
+    const io = memoryIo(env, '', {
+      stderrIsTTY: true,
+      executor: fakeExecutor((child) => {
+        child.marker('pid', 14).marker('started');
+        child.stdout.write(emoji.subarray(0, 2));
+        setTimeout(() => {
+          errMeanwhile = io.err();
+          child.stdout.write(emoji.subarray(2));
+          child.marker('exit', 0);
+          child.exit(0);
+        }, 30);
+      }),
+    });
+    expect(await run(['exec', 'box', '--remotes', remotesFile, '--', 'job'], io)).toBe(0);
+    expect(errMeanwhile).toContain('started on box.example.com');
+    expect(rendered(errMeanwhile)).toBe('');
+    expect(io.out()).toBe('😀\n');
+  });
+
+  it('on a terminal, a run refused after the remote was picked (a configuration error): the line is gone before the report', async () => {
+    const unsafe = tmp.write('unsafe.json', JSON.stringify([{ id: 'box', host: 'box.example.com', customOptions: { ProxyCommand: 'nc %h %p' } }]));
+    const io = memoryIo(env, '', { stderrIsTTY: true, executor: fakeExecutor(talkingRun) });
+    expect(await run(['exec', 'box', '--remotes', unsafe, '--', 'job'], io)).toBe(2);
+    expect(io.err()).toContain('connecting to box.example.com');
+    expect(rendered(io.err())).toMatch(/^sshwrap: customOptions\.ProxyCommand runs a command.*\n {2}hint: .+\n$/);
+  });
+
   it('on a terminal, a silent command: the line is erased when the run ends', async () => {
     const executor = fakeExecutor((child) => {
       child.marker('pid', 12).marker('started');
