@@ -53,10 +53,17 @@ Exit status: 0 printed, 2 bad usage or configuration.
   exec: `Usage: sshwrap exec <remote> [options] -- <command> [args...]
 
 Run a command on the remote, streaming its stdout and stderr, and exit with
-its exit status.
+its exit status. On a terminal, a progress line ("connecting to <host>...")
+shows on stderr until the first output; in a pipe there is none.
 
 Options:
 ${RUN_OPTIONS}  --timeout SECONDS    stop the run (remote included) after this long
+  --json               print NDJSON on stdout instead: one object per line, in order,
+                       the run's events ({"type":"resolve"|"connect"|"spawn"|"started"|
+                       "first-byte"|"retry"|"error"|"exit", "at": ms, ...}) and the
+                       command's output ({"type":"stdout"|"stderr","data":"<text>"},
+                       UTF-8 chunks as they arrive); failures are "error" objects and
+                       stderr stays empty (usage errors aside). See docs/cli.md.
   -h, --help           show this help
 
 Exit status:

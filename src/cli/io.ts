@@ -1,3 +1,5 @@
+import type { SpawnExecutor } from '../process/executor.js';
+
 /**
  * Where a stream of the CLI writes. `process.stdout` fits, and so does a test's collector.
  *
@@ -8,6 +10,8 @@
  */
 export interface CliWritable {
   write(chunk: string | Uint8Array): unknown;
+  /** `true` when this is a terminal (as on `process.stderr`): `exec` shows its progress line only then. */
+  isTTY?: boolean | undefined;
 }
 
 /**
@@ -39,6 +43,11 @@ export interface CliIo {
   readStdin(): Promise<string>;
   /** Subscribes to SIGINT/SIGTERM and a closed stdout; returns the unsubscribe function. */
   onSignal(handler: (signal: CliSignal) => void): () => void;
+  /**
+   * How `exec` starts ssh (and the remote kill after an abort). Tests pass a scripted one.
+   * @default detachedExecutor: ssh in its own process group, so a terminal Ctrl-C reaches only sshwrap
+   */
+  executor?: SpawnExecutor | undefined;
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

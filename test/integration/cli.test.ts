@@ -192,6 +192,35 @@ describe.skipIf(!tb)('sshwrap CLI against the real sshd', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('exec --json: NDJSON only on stdout, events in order, output after first-byte, no --env secret in it', async () => {
+    const secret = 'sk-ant-cli-json-3e9d71';
+    // The command proves the secret arrived without printing it.
+    const result = await exec(bashId, [
+      '--json', '--env', `ANTHROPIC_API_KEY=${secret}`,
+      '--', 'sh', '-c', 'test "$ANTHROPIC_API_KEY" = sk-ant-cli-json-3e9d71 && printf "h\\303\\251llo\\n"; echo warn >&2; exit 4',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(4);
+    expect(result.stdout.endsWith('\n')).toBe(true);
+    const lines = result.stdout.slice(0, -1).split('\n').map((line) => JSON.parse(line) as { type: string; data?: string });
+    const isOutput = (line: { type: string }): boolean => line.type === 'stdout' || line.type === 'stderr';
+    expect(lines.filter((line) => !isOutput(line)).map((line) => line.type)).toEqual(['resolve', 'connect', 'spawn', 'started', 'first-byte', 'exit']);
+    expect(lines.findIndex(isOutput)).toBeGreaterThan(lines.findIndex((line) => line.type === 'first-byte'));
+    expect(lines.filter((line) => line.type === 'stdout').map((line) => line.data).join('')).toBe('héllo\n');
+    expect(lines.filter((line) => line.type === 'stderr').map((line) => line.data).join('')).toBe('warn\n');
+    expect(lines.at(-1)).toMatchObject({ type: 'exit', remoteExitCode: 4 });
+    expect(result.stdout).not.toContain(secret);
+  });
+
+  it('exec --json on a refused connection: error (kind, hint) then exit, stderr empty, exit 254', async () => {
+    const result = await exec('refused', ['--json', '--', 'true']);
+    expect(result.code).toBe(254);
+    expect(result.stderr).toBe('');
+    const lines = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { type: string });
+    expect(lines.filter((line) => line.type !== 'stderr').map((line) => line.type)).toEqual(['resolve', 'error', 'exit']);
+    expect(lines.at(-2)).toMatchObject({ errorKind: 'connection-refused', hint: expect.any(String) });
+  });
+
   it('exec --timeout stops the run and exits 124', async () => {
     const started = Date.now();
     const result = await exec(bashId, ['--timeout', '1', '--', 'sleep', '20.5']);

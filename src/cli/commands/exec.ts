@@ -4,10 +4,10 @@ import { detachedExecutor } from '../../process/executor.js';
 import { EXIT } from '../exit-codes.js';
 import { HELP } from '../help.js';
 import type { CliIo, CliSignal } from '../io.js';
-import { oneLine } from '../report-error.js';
+import { jsonView, textView } from '../exec-view.js';
 import { planRun, RUN_FLAGS } from '../run-plan.js';
 
-const FLAGS = { ...RUN_FLAGS, timeout: { type: 'string' } } as const;
+const FLAGS = { ...RUN_FLAGS, timeout: { type: 'string' }, json: { type: 'boolean' } } as const;
 
 // After an abort, runWithSsh stops the local ssh (TERM, then KILL after 2 s) and the remote
 // command (over a second connection, up to 8 s). Past this the CLI stops waiting and exits.
@@ -31,20 +31,10 @@ export function execExitCode(result: SshRunResult, interruptedBy: CliSignal | un
   return result.exitCode ?? EXIT.CONNECTION_LOST;
 }
 
-function failureReport(result: SshRunResult, timeoutMs: number | undefined): string | undefined {
-  if (result.aborted) return undefined;
-  if (result.timedOut) return `sshwrap: timeout: stopped after --timeout ${(timeoutMs ?? 0) / 1000} s\n`;
-  if (result.errorKind) {
-    const hint = result.hint ? `  hint: ${oneLine(result.hint)}\n` : '';
-    return `sshwrap: ${result.errorKind}: ${oneLine(result.errorMessage ?? 'the remote command did not run')}\n${hint}`;
-  }
-  if (result.connectionLost) return 'sshwrap: connection-lost: the connection closed before the remote command reported an exit status\n';
-  return undefined;
-}
-
 /**
  * `sshwrap exec <remote> [flags] -- <command> [args…]`: runs the command remotely, streams its
- * output as it arrives and returns its exit status (see {@link execExitCode}).
+ * output as it arrives and returns its exit status (see {@link execExitCode}). With `--json`,
+ * stdout is NDJSON: the run's events and the output (see `jsonView`).
  *
  * @example
  * ```ts
@@ -59,6 +49,7 @@ export async function execCommand(argv: readonly string[], io: CliIo): Promise<n
   }
   const timeoutMs = parseTimeoutFlag(parsed.values.timeout, 'exec');
   const plan = await planRun(parsed, io, 'exec');
+  const view = parsed.values.json ? jsonView(io) : textView(io);
 
   const controller = new AbortController();
   let interruptedBy: CliSignal | undefined;
@@ -80,21 +71,20 @@ export async function execCommand(argv: readonly string[], io: CliIo): Promise<n
       ...plan.options,
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       signal: controller.signal,
-      executor: detachedExecutor,
+      executor: io.executor ?? detachedExecutor,
       // Output is streamed, not kept: a long-running command must not grow sshwrap's memory.
       maxBuffer: 0,
-      onStdout: (text) => io.stdout.write(text),
-      onStderr: (text) => io.stderr.write(text),
+      ...view.callbacks,
     });
     const result = await Promise.race([run, gaveUp]);
     if (result === 'gave-up') {
-      io.stderr.write('sshwrap: interrupted; gave up waiting for the remote command to stop\n');
+      view.gaveUp();
       return interruptedBy ? EXIT[interruptedBy] : EXIT.SIGINT;
     }
-    const report = failureReport(result, timeoutMs);
-    if (report) io.stderr.write(report);
+    view.finished(result, timeoutMs);
     return execExitCode(result, interruptedBy);
   } finally {
+    view.close();
     if (giveUpTimer) clearTimeout(giveUpTimer);
     unsubscribe();
   }
