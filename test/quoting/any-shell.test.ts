@@ -103,6 +103,8 @@ describe('utf8Length', () => {
     ['\udbff\ud800', 6],
     ['\udc00\ud800', 6],
     ['\udc00', 3],
+    // Only a high surrogate opens a pair: a BMP character before a lone low surrogate does not.
+    ['中\udc00', 6],
     ['\ue000', 3],
   ])('%j is %i bytes', (value, bytes) => {
     expect(utf8Length(value)).toBe(bytes);
