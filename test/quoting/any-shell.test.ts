@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { encodeForAnyShell, utf8Length } from '../../src/quoting/index.js';
 import { NON_ASCII, SHELL_METACHARACTERS, shellString } from '../arbitraries.js';
 
+// Dozens of shell processes per test: generous, for loaded machines and mutation runs.
+const SHELL_TIMEOUT_MS = 30_000;
 const noNul = fc.string({ unit: 'binary' }).map((s) => s.replace(/\u0000/g, ''));
 const hostile = fc.oneof(shellString(), noNul);
 
@@ -71,7 +73,7 @@ describe('encodeForAnyShell', () => {
     const values = [...SHELL_METACHARACTERS, ...NON_ASCII].flatMap((char) => [char, `a${char}b`, `${char}${char}`]);
     values.push('\\\\\\', '%s%d%%', '\\0101', '\\n', "'\\''", '!!', '!$', '~root', '-n', '--', '\\c', 'a\\');
     expect(printThroughLoginShell(shell, values)).toEqual(utf8(values));
-  });
+  }, SHELL_TIMEOUT_MS);
 
   it.each(LOGIN_SHELLS)('property: hostile strings survive %s byte-exact', (shell) => {
     fc.assert(
@@ -81,7 +83,7 @@ describe('encodeForAnyShell', () => {
       }),
       { numRuns: 20, seed: 0x5badc0de },
     );
-  });
+  }, SHELL_TIMEOUT_MS);
 });
 
 describe('utf8Length', () => {

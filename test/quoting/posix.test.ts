@@ -7,6 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { quotePosix } from '../../src/quoting/index.js';
 import { SHELL_METACHARACTERS, shellString } from '../arbitraries.js';
 
+// Dozens of shell processes per test: generous, for loaded machines and mutation runs.
+const SHELL_TIMEOUT_MS = 30_000;
 const noNul = fc.string({ unit: 'binary' }).map((s) => s.replace(/\u0000/g, ''));
 const hostile = fc.oneof(shellString(), noNul);
 // Lone surrogates have no UTF-8 form; Node turns them into U+FFFD on any argv, so compare that.
@@ -57,7 +59,7 @@ describe('quotePosix', () => {
   it.each(POSIX_SHELLS)('every metacharacter alone and between letters survives %s', (shell) => {
     const values = SHELL_METACHARACTERS.flatMap((char) => [char, `a${char}b`, `${char}${char}`]);
     expect(printWords(shell, values)).toEqual(values);
-  });
+  }, SHELL_TIMEOUT_MS);
 
   it.each(POSIX_SHELLS)('property: hostile words survive %s byte-exact', (shell) => {
     fc.assert(
@@ -66,7 +68,7 @@ describe('quotePosix', () => {
       }),
       { numRuns: 25, seed: 0x5badc0de },
     );
-  });
+  }, SHELL_TIMEOUT_MS);
 
   describe('in command position (buildRemoteCommand puts the program name first)', () => {
     const bin = mkdtempSync(path.join(tmpdir(), 'sshwrap-quote-'));
