@@ -19,7 +19,8 @@ export interface StatusMarker {
 
 // Events and their data exactly as remote-script.ts writes them; anything else is not a marker.
 const MARKER_BODY = /^(?:(pid|exit):(\d{1,10})|(cwd-missing|not-found|started|stdin-missing))$/;
-const LONGEST_BODY = 'stdin-missing'.length + 1; // also covers `exit:` + 10 digits
+// `exit:` + 10 digits, the longest body MARKER_BODY accepts (`stdin-missing` is 13).
+const LONGEST_BODY = 'exit:'.length + 10;
 
 /**
  * A fresh random marker token (`[A-Za-z0-9_-]+`), unguessable by the remote command, so its

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifySshFailure, SSH_FAILURE_HINTS, SSH_FAILURE_KINDS } from '../../src/classify/index.js';
+import { classifySshFailure, SSH_FAILURE_HINTS, SSH_FAILURE_KINDS, type SshFailureInput } from '../../src/classify/index.js';
+import type { SshFailureKind } from '../../src/classify/index.js';
 import { OPENSSH_92_SAMPLES, OTHER_SAMPLES } from './samples.js';
 
 describe('classifySshFailure', () => {
@@ -62,8 +63,81 @@ describe('classifySshFailure', () => {
     expect(classifySshFailure({ exitCode: 255, stderr }).kind).toBe('host-key-changed');
   });
 
-  it('has a hint for every kind', () => {
-    for (const kind of SSH_FAILURE_KINDS) expect(SSH_FAILURE_HINTS[kind].length).toBeGreaterThan(20);
+  it.each<[string, SshFailureInput, string]>([
+    ['auth-failed', { exitCode: 255, stderr: 'dev@gpu: Permission denied (publickey).\r\n' }, 'SSH authentication failed: dev@gpu: Permission denied (publickey).'],
+    ['timeout', { exitCode: 255, stderr: 'Connection timed out during banner exchange\r\n' }, 'SSH connection timed out: Connection timed out during banner exchange'],
+    ['host-unreachable', { exitCode: 255, stderr: 'ssh: connect to host 10.9.8.7 port 22: No route to host\r\n' }, 'SSH host unreachable: ssh: connect to host 10.9.8.7 port 22: No route to host'],
+    ['dns', { exitCode: 255, stderr: 'ssh: Could not resolve hostname gpu: Temporary failure in name resolution\r\n' }, 'SSH host name could not be resolved: ssh: Could not resolve hostname gpu: Temporary failure in name resolution'],
+    ['connection-closed', { exitCode: 255, stderr: 'kex_exchange_identification: Connection closed by remote host\r\n' }, 'SSH connection closed during the handshake: kex_exchange_identification: Connection closed by remote host'],
+    ['passphrase-required', { exitCode: 255, stderr: 'dev@gpu: Permission denied (publickey).\r\n', keyEncrypted: true }, 'SSH private key needs a passphrase: dev@gpu: Permission denied (publickey).'],
+    ['agent-not-found (marker)', { exitCode: 127, stderr: '', markers: ['pid', 'not-found'] }, 'Command not found on the remote'],
+    ['agent-not-found (exit 127)', { exitCode: 127, stderr: 'bash: line 1: claude: command not found\n' }, 'Command not found on the remote: bash: line 1: claude: command not found'],
+  ])('%s: the message names the failure, then quotes ssh', (_, input, message) => {
+    expect(classifySshFailure(input).message).toBe(message);
+  });
+
+  it('keyEncrypted only reinterprets an authentication failure', () => {
+    const refused = 'ssh: connect to host 127.0.0.1 port 1: Connection refused\r\n';
+    expect(classifySshFailure({ exitCode: 255, stderr: refused, keyEncrypted: true }).kind).toBe('connection-refused');
+  });
+
+  it('stdin-missing: the remote script started but got no environment values', () => {
+    for (const markers of [['stdin-missing'], ['pid', 'stdin-missing']] as const) {
+      expect(classifySshFailure({ exitCode: 1, stderr: 'motd\n', markers })).toEqual({
+        kind: 'unknown',
+        message: 'SSH failed: the remote script did not receive its environment values on stdin',
+        hint: SSH_FAILURE_HINTS.unknown,
+      });
+    }
+  });
+
+  it('quotes lines without their surrounding whitespace, and never an @@@ frame line', () => {
+    expect(classifySshFailure({ exitCode: 1, stderr: '\t welcome to gpu  \r\n', markers: ['pid'] }).message).toBe('SSH failed: welcome to gpu');
+    const dnsSpoofing =
+      '@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\r\n' +
+      '@       WARNING: POSSIBLE DNS SPOOFING DETECTED!          @\r\n' +
+      '@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\r\n';
+    const failure = classifySshFailure({ exitCode: 255, stderr: dnsSpoofing });
+    expect(failure.kind).toBe('unknown');
+    expect(failure.message).toMatch(/^SSH failed: @ +WARNING: POSSIBLE DNS SPOOFING DETECTED! +@$/);
+  });
+
+  it('strips only the @ frame from a banner line it quotes', () => {
+    const padded = '@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\r\n';
+    expect(classifySshFailure({ exitCode: 255, stderr: padded }).message).toBe('SSH host key verification failed: WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!');
+    // Wider frames, and an @ inside the text (user@host), which is not part of the frame.
+    const framed = '@@@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED FOR dev@gpu! @@@\n';
+    expect(classifySshFailure({ exitCode: 255, stderr: framed }).message).toBe(
+      'SSH host key verification failed: WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED FOR dev@gpu!',
+    );
+  });
+
+  it('has a hint for every kind, written as whole sentences', () => {
+    for (const kind of SSH_FAILURE_KINDS) {
+      const hint = SSH_FAILURE_HINTS[kind];
+      expect(hint, kind).toMatch(/^[A-Z]/);
+      expect(hint, kind).toMatch(/[.)]$/);
+      // A fragment lost from a concatenated hint leaves a sentence starting in lower case.
+      expect(hint, kind).not.toMatch(/\. [a-z(]|  | [,.;]/);
+    }
+  });
+
+  it.each<[SshFailureKind, RegExp[]]>([
+    ['auth-failed', [/authorized_keys/, /BatchMode=yes/, /useSshConfig: true/]],
+    ['host-key-changed', [/does not match the one in known_hosts/, /ssh-keygen -R/, /man-in-the-middle/]],
+    ['connection-refused', [/port number/, /sshd is running/]],
+    ['timeout', [/ConnectTimeout/, /ServerAliveInterval/, /network connectivity\.$/]],
+    ['host-unreachable', [/VPN, routes/]],
+    ['dns', [/typos/, /Host alias/]],
+    ['connection-closed', [/belongs to an SSH server/, /MaxStartups/]],
+    ['key-unreadable', [/readable by this user/, /chmod 600/]],
+    ['agent-not-found', [/customPath/, /customEnvVars/, /agentBinaryName/]],
+    ['cwd-missing', [/absolute path/, /workingDirOverride/, /permissions on the remote directory/]],
+    ['passphrase-required', [/encrypted/, /ssh-add/, /without a passphrase/]],
+    ['spawn-failed', [/OpenSSH client/, /sshPath/, /E2BIG/]],
+    ['unknown', [/-v/]],
+  ])('the %s hint tells what to do', (kind, musts) => {
+    for (const must of musts) expect(SSH_FAILURE_HINTS[kind]).toMatch(must);
   });
 
   it('hints follow the reference troubleshooting section', () => {

@@ -86,5 +86,8 @@ export const OTHER_SAMPLES: ReadonlyArray<{ name: string; kind: SshFailureKind; 
   { name: 'old ssh closes', kind: 'connection-closed', stderr: 'ssh_exchange_identification: Connection closed by remote host\r\n' },
   { name: 'too many auth failures', kind: 'auth-failed', stderr: 'Received disconnect from 10.0.0.2 port 22:2: Too many authentication failures\r\nDisconnected from 10.0.0.2 port 22\r\n' },
   { name: 'passphrase text (no BatchMode tty)', kind: 'passphrase-required', stderr: "read_passphrase: can't open /dev/tty: No such device or address\r\nuser@h: Permission denied (publickey).\r\n" },
+  { name: 'connect timeout (LogLevel=INFO line alone)', kind: 'timeout', stderr: 'Connection to gpu.example.com port 2222 timed out\r\n' },
+  { name: 'ServerAliveInterval gave up', kind: 'timeout', stderr: 'Timeout, server gpu.example.com not responding.\r\n' },
+  { name: 'not an SSH server on that port', kind: 'connection-closed', stderr: 'banner exchange: Connection to 127.0.0.1 port 8080: invalid format\r\n' },
   { name: 'strict checking, unknown host', kind: 'host-key-changed', stderr: 'No ED25519 host key is known for [127.0.0.1]:2222 and you have requested strict checking.\r\nHost key verification failed.\r\n' },
 ];

@@ -116,6 +116,121 @@ describe('StatusMarkerParser', () => {
   });
 });
 
+describe('StatusMarkerParser: what counts as a marker', () => {
+  it.each([
+    ['a letter before the event', 'xpid:3'],
+    ['a letter after the number', 'pid:3x'],
+    ['a letter after the event', 'startedx'],
+    ['no number', 'exit:'],
+    ['a negative number', 'pid:-1'],
+    ['11 digits', 'exit:12345678901'],
+    ['a trailing space', 'started '],
+    ['a CR before the newline', 'exit:0\r'],
+  ])('a body with %s is ordinary output', (_, body) => {
+    const line = `\n${TOKEN}:${body}\n`;
+    expect(run([Buffer.from(`a${line}b`)])).toEqual({ out: Buffer.from(`a${line}b`), markers: [] });
+  });
+
+  it('the longest bodies remote-script.ts can write are markers, whole or split at any byte', () => {
+    const input = Buffer.from(`a\n${TOKEN}:exit:9999999999\n\n${TOKEN}:pid:9999999999\n\n${TOKEN}:stdin-missing\nb`);
+    const expected = { out: Buffer.from('ab'), markers: [{ event: 'exit', value: 9999999999 }, { event: 'pid', value: 9999999999 }, { event: 'stdin-missing' }] };
+    expect(run([input])).toEqual(expected);
+    for (let cut = 0; cut <= input.length; cut++) expect(run([input.subarray(0, cut), input.subarray(cut)])).toEqual(expected);
+  });
+
+  it('works without an onMarker handler', () => {
+    const out: Buffer[] = [];
+    const parser = new StatusMarkerParser(TOKEN, { onData: (b) => out.push(b) });
+    parser.write(`a${markerLine(TOKEN, 'exit', 0)}b`);
+    parser.end();
+    expect(Buffer.concat(out).toString()).toBe('ab');
+  });
+
+  it('rejects a write after end, and a second end() emits nothing more', () => {
+    const out: Buffer[] = [];
+    const parser = new StatusMarkerParser(TOKEN, { onData: (b) => out.push(b) });
+    parser.write(`a\n${TOKEN}:ex`);
+    parser.end();
+    parser.end();
+    expect(Buffer.concat(out).toString()).toBe(`a\n${TOKEN}:ex`);
+    expect(() => parser.write('late')).toThrow(/write after end/);
+  });
+
+  it('names the rule a bad token breaks', () => {
+    expect(() => new StatusMarkerParser('tok:en', { onData: () => {} })).toThrow('marker token must match [A-Za-z0-9_-]+');
+  });
+});
+
+describe('StatusMarkerParser: delivery latency', () => {
+  // stderr carries prompts and progress: bytes that cannot belong to a marker must reach
+  // onData from the write() that brought them, not wait for more input or for end().
+  function writer() {
+    const out: Buffer[] = [];
+    const markers: StatusMarker[] = [];
+    const parser = new StatusMarkerParser(TOKEN, { onData: (b) => out.push(b), onMarker: (m) => markers.push(m) });
+    return { parser, markers, delivered: () => Buffer.concat(out).toString('latin1'), chunks: out };
+  }
+  const LONGEST_LINE = `\n${TOKEN}:exit:9999999999\n`;
+
+  it('ordinary output is delivered at once', () => {
+    const { parser, delivered } = writer();
+    parser.write('Password: ');
+    expect(delivered()).toBe('Password: ');
+    parser.write(`x\n${TOKEN.slice(0, 2)}y`);
+    expect(delivered()).toBe(`Password: x\n${TOKEN.slice(0, 2)}y`);
+  });
+
+  it('only a possible beginning of a marker is held back, until the next chunk decides', () => {
+    const { parser, delivered, markers } = writer();
+    parser.write(`out\n${TOKEN.slice(0, 5)}`);
+    expect(delivered()).toBe('out');
+    parser.write(`${TOKEN.slice(5)}:pid:12`);
+    expect(delivered()).toBe('out');
+    parser.write('3\nmore');
+    expect(delivered()).toBe('outmore');
+    expect(markers).toEqual([{ event: 'pid', value: 123 }]);
+  });
+
+  it('a would-be marker is released as soon as it is longer than any marker can be', () => {
+    const { parser, delivered } = writer();
+    const almost = LONGEST_LINE.slice(0, -1);
+    parser.write(almost);
+    expect(delivered()).toBe('');
+    parser.write('9');
+    expect(delivered()).toBe(`${almost}9`);
+  });
+
+  it('a line that starts like a marker but is too long is delivered at once', () => {
+    const { parser, delivered } = writer();
+    const line = `\n${TOKEN}:exit:1${' '.repeat(100)}\nafter`;
+    parser.write(line);
+    expect(delivered()).toBe(line);
+  });
+
+  it('property: never holds back a whole marker line, never delivers an empty chunk', () => {
+    // Fragments that assemble into markers, near-markers and overlong lines, without leading
+    // zeros so each marker's line length follows from its reported value.
+    const fragment = fc.constantFrom('\n', `\n${TOKEN}:`, `\n${TOKEN.slice(0, 6)}`, 'exit:', 'pid:', 'started', '123', '9', 'x', ' ');
+    fc.assert(
+      fc.property(fc.array(fc.array(fragment, { maxLength: 6 }).map((parts) => parts.join('')), { maxLength: 12 }), (chunks) => {
+        const { parser, delivered, markers, chunks: emitted } = writer();
+        let written = 0;
+        const markerBytes = () =>
+          markers.reduce((sum, m) => sum + `\n${TOKEN}:${m.event}${m.value === undefined ? '' : `:${m.value}`}\n`.length, 0);
+        for (const chunk of chunks) {
+          parser.write(chunk);
+          written += chunk.length;
+          expect(written - delivered().length - markerBytes()).toBeLessThan(LONGEST_LINE.length);
+        }
+        parser.end();
+        expect(written - delivered().length - markerBytes()).toBe(0);
+        for (const chunk of emitted) expect(chunk.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 500, seed: 0x5badc0de },
+    );
+  });
+});
+
 describe('createStatusMarkerStripper', () => {
   it('is a Transform that emits marker events', async () => {
     const stripper = createStatusMarkerStripper(TOKEN);
