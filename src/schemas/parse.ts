@@ -114,7 +114,7 @@ const VALIDATED = new WeakSet<object>();
  * ```
  */
 export function parseEnvRecord(input: unknown, label: string): Record<string, string> {
-  return parseWith(envRecord(label), input, label);
+  return parseWith(envRecord(label), input, label, label);
 }
 
 const OPTIONAL_SSH_PATH = new Map<string, z.ZodType<string | undefined>>();
