@@ -24,6 +24,7 @@ describe('toSshWrapError', () => {
     expect(error.message).toMatch(/^Invalid thing: a\[1\]\.b: /);
     expect(refusal(() => parseWith(z.array(z.string()), ['x', 2], 'list', 'values')).field).toBe('values[1]');
     expect(refusal(() => parseWith(z.array(z.array(z.string())), [['x'], ['y', 3]], 'list')).field).toBe('[1][1]');
+    expect(refusal(() => parseWith(z.object({ a: z.array(z.array(z.string())) }), { a: [['x', 1]] }, 'o')).field).toBe('a[0][1]');
   });
 
   it('a value that is not an object has no field unless a root names it, and reads "(root)"', () => {
@@ -112,6 +113,8 @@ describe('closestKey', () => {
     ['abcd', ['abxy', 'abcx'], 'abcx'],
     ['longprefix', ['long'], 'long'],
     ['x', [], undefined],
+    ['abcdefghi', ['abcdefghxzab'], 'abcdefghxzab'],
+    ['abcdefghxzab', ['abcdefghi'], 'abcdefghi'],
     ['', ['a'], 'a'],
     ['xyzxyzxyzxyz', ['xyzxyzxyzabc'], 'xyzxyzxyzabc'],
     ['xyzxyzxyzxyz', ['xyzxyzxyabcd'], 'xyzxyzxyabcd'],
