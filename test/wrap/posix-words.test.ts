@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { remoteDirWord } from '../../src/wrap/index.js';
+import { buildRemoteCommand, remoteDirWord } from '../../src/wrap/index.js';
 import { commandWords, exportStatement } from '../../src/wrap/remote-command.js';
 
 describe('remoteDirWord: which tilde prefixes the remote shell may expand', () => {
@@ -35,5 +35,12 @@ describe('exportStatement and commandWords', () => {
     expect(exportStatement({ A: '1', B: 'x y', C: '' })).toBe("export A=1 B='x y' C=''");
     expect(commandWords('printf', ['%s\n', "it's"])).toBe("printf '%s\n' 'it'\\''s'");
     expect(commandWords('ls', [])).toBe('ls');
+  });
+});
+
+describe('buildRemoteCommand', () => {
+  it("has no cd for cwd '' or absent, and no export for an empty env", () => {
+    expect(buildRemoteCommand({ command: 'x', args: ['a'], cwd: '', env: {} })).toBe('x a');
+    expect(buildRemoteCommand({ command: 'x', args: [], cwd: '~', env: { A: '' } })).toBe(`cd "$HOME" && export A='' && x`);
   });
 });
