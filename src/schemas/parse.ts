@@ -24,6 +24,8 @@ export function toSshWrapError(error: z.ZodError, subject: string, root?: string
   let field = first ? pathOf(first.path) : undefined;
   const details = error.issues
     .map((issue) => {
+      // zod reports a bad record key as "Invalid key in record"; the rule the key broke is inside.
+      if (issue.code === 'invalid_key') return `${pathOf(issue.path) || '(root)'}: ${issue.issues.map((inner) => inner.message).join('; ')}`;
       if (issue.code !== 'unrecognized_keys') return `${pathOf(issue.path) || '(root)'}: ${issue.message}`;
       // A strict (code, not stored data) object: name the key and the likely intended one.
       const known = knownKeys?.() ?? [];
@@ -114,7 +116,7 @@ const VALIDATED = new WeakSet<object>();
  * ```
  */
 export function parseEnvRecord(input: unknown, label: string): Record<string, string> {
-  return parseWith(envRecord(label), input, label);
+  return parseWith(envRecord(label), input, label, label);
 }
 
 const OPTIONAL_SSH_PATH = new Map<string, z.ZodType<string | undefined>>();

@@ -45,8 +45,8 @@ const NVM_BIN = [
   'fi',
 ];
 
+// Only ever called with AUGMENTED_PATH_DIRS (never empty); an explicit list takes another path.
 function prependExisting(dirs: readonly string[]): string[] {
-  if (dirs.length === 0) return [];
   return [
     `for __sw_d in ${dirs.map(remoteDirWord).join(' ')}; do`,
     '  case ":$PATH:" in *":$__sw_d:"*) ;; *) [ -d "$__sw_d" ] && PATH="$__sw_d:$PATH" ;; esac',
