@@ -75,21 +75,21 @@ export class StatusMarkerParser {
     private readonly handlers: StatusMarkerHandlers,
   ) {
     if (!STATUS_MARKER_TOKEN.test(token)) throw new TypeError('marker token must match [A-Za-z0-9_-]+');
-    this.prefix = Buffer.from(`\n${token}:`, 'latin1');
+    this.prefix = Buffer.from(`\n${token}:`);
     this.maxMarkerBytes = this.prefix.length + LONGEST_BODY + 1;
   }
 
   /** Feeds the next chunk of stderr. */
   write(chunk: Buffer | string): void {
     if (this.ended) throw new Error('StatusMarkerParser: write after end');
-    const data = this.pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.pending, Buffer.from(chunk)]);
+    const data = Buffer.concat([this.pending, Buffer.from(chunk)]);
     this.pending = Buffer.alloc(0);
     this.scan(data);
   }
 
   /** Flushes held-back bytes: an unfinished marker at the very end is ordinary output. */
   end(): void {
-    if (this.ended) return;
+    // A second end() finds nothing pending: it emits nothing.
     this.ended = true;
     this.emit(this.pending);
     this.pending = Buffer.alloc(0);
