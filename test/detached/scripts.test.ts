@@ -42,7 +42,7 @@ function statField(pid: number, n: number): string {
 }
 
 /** A PATH directory with only the listed tools (links to the real ones). */
-function pathWith(tools: string[]): string {
+function pathWith(tools: readonly string[]): string {
   const dir = fs.mkdtempSync(path.join(base, 'bin-'));
   for (const tool of tools) {
     const real = spawnSync('/bin/sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
