@@ -302,3 +302,17 @@ export function buildDetachedAttachScript(spec: { runId: string; runDir?: string
     'done',
   ].join('\n');
 }
+
+/**
+ * Prints a run's stdout so far on stdout and its stderr so far on stderr (exit 3 when the run
+ * does not exist): what `sshwrap logs` shows without following.
+ *
+ * @example
+ * ```ts
+ * buildDetachedLogsScript({ runId: 'r-1' });
+ * ```
+ */
+export function buildDetachedLogsScript(spec: { runId: string; runDir?: string | undefined }): string {
+  assertRunId(spec.runId);
+  return [`sw_d=${runDirWord(spec.runDir)}/${quotePosix(spec.runId)}`, '[ -d "$sw_d" ] || exit 3', 'cat "$sw_d/out" 2>/dev/null', 'cat "$sw_d/err" >&2 2>/dev/null', 'exit 0'].join('\n');
+}
