@@ -201,3 +201,67 @@ describe.skipIf(!tb)('detached runs against the real sshd', () => {
     await expect(startDetached({ command: 'sshwrap-no-such-agent', args: [], cwd: '~' }, agentSsh, store)).rejects.toMatchObject({ reason: 'not-started' });
   });
 });
+
+describe.skipIf(!tb)('detached runs through the CLI', () => {
+  const info = tb!;
+  const MAIN = path.join(REPO, 'src/cli/main.ts');
+  const user = userFor(info, 'bash');
+  const { remote } = remoteSetup(info, user);
+  const tmp = fs.mkdtempSync(path.join(REPO, 'node_modules/.sw-detached-cli-'));
+  const remotes = path.join(tmp, 'remotes.json');
+  fs.writeFileSync(remotes, JSON.stringify([remote]));
+  const runDir = `~/.sshwrap/cli-${randomBytes(4).toString('hex')}`;
+
+  function cli(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: REPO, env: { ...process.env, SSHWRAP_DEBUG: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdin.end(stdin);
+    const killer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    return new Promise((resolve) =>
+      child.on('close', (code) => {
+        clearTimeout(killer);
+        resolve({ code, stdout, stderr });
+      }),
+    );
+  }
+  const common = ['--remotes', remotes, '--run-dir', runDir];
+
+  it('start → ps → logs → attach (the run exit status) → kill → prune, with the documented exit codes', { timeout: 120_000 }, async () => {
+    const started = await cli(['start', remote.id, ...common, '--json', '--', '/bin/sh', '-c', 'echo one; echo two >&2; sleep 2; echo three; exit 5']);
+    expect(started.code, started.stderr).toBe(0);
+    const run = JSON.parse(started.stdout) as DetachedRun;
+    const ps = await cli(['ps', remote.id, ...common]);
+    expect(ps.code).toBe(0);
+    expect(ps.stdout).toMatch(new RegExp(`^${run.runId}\\trunning\\t-\\t${run.remotePid}\\t`, 'm'));
+    const attached = await cli(['attach', remote.id, run.runId, ...common]);
+    expect(attached).toMatchObject({ code: 5, stdout: 'one\nthree\n', stderr: 'two\n' });
+    const logs = await cli(['logs', remote.id, run.runId, ...common]);
+    expect(logs).toMatchObject({ code: 0, stdout: 'one\nthree\n', stderr: 'two\n' });
+    const resumed = await cli(['attach', remote.id, run.runId, ...common, '--from-stdout', '4', '--from-stderr', '4']);
+    expect(resumed).toMatchObject({ code: 5, stdout: 'three\n', stderr: '' });
+
+    const sleeper = await cli(['start', remote.id, ...common, '--', 'sleep', '300']);
+    expect(sleeper.code).toBe(0);
+    const sleeperId = sleeper.stdout.trim();
+    const detach = await cli(['attach', remote.id, sleeperId, ...common, '--timeout', '1']);
+    expect(detach.code).toBe(124);
+    expect(detach.stderr).toContain(`--from-stdout 0 --from-stderr 0`);
+    const killed = await cli(['kill', remote.id, sleeperId, ...common, '--grace', '2', '--json']);
+    expect(killed.code).toBe(0);
+    expect(JSON.parse(killed.stdout)).toMatchObject({ state: 'exited', exitCode: 143, remoteSignal: 'SIGTERM' });
+
+    expect((await cli(['prune', remote.id, ...common])).code).toBe(2);
+    const pruned = await cli(['prune', remote.id, ...common, '--older-than', '0', '--json']);
+    expect(pruned.code).toBe(0);
+    expect((JSON.parse(pruned.stdout) as { removed: string[] }).removed.sort()).toEqual([run.runId, sleeperId].sort());
+    for (const command of ['attach', 'logs', 'kill', 'ps']) {
+      const missing = await cli([command, remote.id, run.runId, ...common]);
+      expect(missing.code, command).toBe(252);
+    }
+    expect((await cli(['start', remote.id, ...common, '--', 'sshwrap-no-such-agent'])).code).toBe(254);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+});
