@@ -104,19 +104,33 @@ export async function attachDetached(ref: DetachedRunRef, store: SshRemoteStoreA
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => detach.abort(), timeoutMs);
   const onCallerAbort = (): void => detach.abort();
   if (callerSignal?.aborted) detach.abort();
+  const onCallbackError = (): void => detach.abort();
   callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
 
   const token = `sw${randomBytes(8).toString('hex')}`;
   const stdout = new Kept(maxBuffer);
   const stderr = new Kept(maxBuffer);
+  // A callback that throws ends the attach with its error (not a reconnect: the bytes it was
+  // given count as delivered).
+  const failed: { error?: unknown } = {};
+  const detachForError = new AbortController();
+  const guarded = (callback: ((text: string) => void) | undefined, text: string): void => {
+    if (!callback || 'error' in failed) return;
+    try {
+      callback(text);
+    } catch (error) {
+      failed.error = error;
+      detachForError.abort();
+    }
+  };
   const sink = {
     onStdout: (text: string): void => {
       stdout.add(text);
-      onStdout?.(text);
+      guarded(onStdout, text);
     },
     onStderr: (text: string): void => {
       stderr.add(text);
-      onStderr?.(text);
+      guarded(onStderr, text);
     },
   };
   const parser = new AttachStreamParser(token, from, sink);
@@ -139,15 +153,21 @@ export async function attachDetached(ref: DetachedRunRef, store: SshRemoteStoreA
     };
   };
 
+  detachForError.signal.addEventListener('abort', onCallbackError, { once: true });
+  const rethrow = (): void => {
+    if ('error' in failed) throw failed.error;
+  };
   try {
     let failures = 0;
     let lastError = '';
     // Bounded: every pass either ends the attach or counts a failure; a pass that got through
     // to the frame line resets the count, and each such pass delivered the run's progress.
     for (;;) {
+      rethrow();
       if (detach.signal.aborted) return result('running');
       const script = buildDetachedAttachScript({ runId: ref.runId, runDir, token, stdoutOffset: parser.offsets.stdout, stderrOffset: parser.offsets.stderr });
       const pass = await attachOnce(script, agentSsh, store, connection, parser, detach.signal);
+      rethrow();
       if (parser.end) return result(parser.end.state, parser.end.exitCode);
       if (pass.notFound) throw new DetachedRunError('not-found', `attachDetached: no run ${ref.runId} on ${ref.remoteId}`);
       if (detach.signal.aborted) return result('running');

@@ -13,8 +13,10 @@ import {
   startDetached,
   type DetachedRun,
 } from '../../src/detached/index.js';
+import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
 import { eventually, isAlive, processesWith, recordingExecutor, remoteSetup, userFor } from '../exec/testbed-helpers.js';
-import type { TestbedInfo } from '../testbed/index.js';
+import { ALL_SHELLS, remoteFor, startTestbed, type TestbedInfo } from '../testbed/index.js';
+import { parentOf } from '../testbed/procs.js';
 
 const tb = inject('testbed');
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -62,6 +64,33 @@ async function startFromChild(info: TestbedInfo, shell: string, config: object, 
   return JSON.parse(out.split('\n')[0]!) as DetachedRun;
 }
 
+/**
+ * SIGKILLs the per-connection sshd process ("sshd: user@notty") above the remote attach loop of
+ * this run. The run's own wrapper has the run id on its command line too, but no sshd above it.
+ */
+function killServingSshd(runId: string): boolean {
+  for (const pid of processesWith(runId)) {
+    let current: number | null = pid;
+    for (let hops = 0; current && current > 1 && hops < 6; hops++) {
+      const cmdline = readCmdline(current);
+      if (cmdline.startsWith('sshd:') && cmdline.includes('@')) {
+        process.kill(current, 'SIGKILL');
+        return true;
+      }
+      current = parentOf(current);
+    }
+  }
+  return false;
+}
+
+function readCmdline(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+  } catch {
+    return '';
+  }
+}
+
 function runDirOf(info: TestbedInfo, shell: string, runId: string): string {
   return path.join(userFor(info, shell).home, '.sshwrap/runs', runId);
 }
@@ -69,10 +98,10 @@ function runDirOf(info: TestbedInfo, shell: string, runId: string): string {
 describe.skipIf(!tb)('detached runs against the real sshd', () => {
   const info = tb!;
 
-  describe.each(['bash', 'fish', 'tcsh'])('%s login shell', (shell) => {
+  describe.each(ALL_SHELLS)('%s login shell', (shell) => {
     const { store } = remoteSetup(info, userFor(info, shell));
 
-    it('start from a process that is then SIGKILLed, attach, cut the connection mid-stream: output exact, exit status', { timeout: 90_000 }, async () => {
+    it('start from a process that is then SIGKILLed, attach, cut the connection twice mid-stream (ssh, then sshd\'s per-connection process): output exact, exit status', { timeout: 90_000 }, async () => {
       const secret = `sk-${randomBytes(12).toString('hex')}`;
       const prompt = `prompt ${randomBytes(4).toString('hex')} 'q' "dq" $HOME`;
       // promptStdinThreshold 0: the prompt goes over stdin and through the run dir's prompt file.
@@ -89,21 +118,23 @@ describe.skipIf(!tb)('detached runs against the real sshd', () => {
 
       const executor = recordingExecutor();
       let stdout = '';
-      let cut = false;
+      let cuts = 0;
       const result = await attachDetached(run, store, {
         executor,
         reconnect: { attempts: 5, maxDelayMs: 1000 },
         onStdout: (text) => {
           stdout += text;
           // Mid-stream: SIGKILL the attach's ssh; the attach must reconnect and resume.
-          if (!cut && stdout.length > 300) {
-            cut = true;
+          if (cuts === 0 && stdout.length > 300) {
+            cuts = 1;
             executor.children.at(-1)!.kill('SIGKILL');
           }
+          // Later, from the server side: SIGKILL sshd's process serving the attach.
+          if (cuts === 1 && stdout.length > 1200 && killServingSshd(run.runId)) cuts = 2;
         },
       });
-      expect(cut).toBe(true);
-      expect(executor.children.length).toBeGreaterThanOrEqual(2);
+      expect(cuts).toBe(2);
+      expect(executor.children.length).toBeGreaterThanOrEqual(3);
       expect(result.state).toBe('exited');
       expect(result.exitCode).toBe(7);
       expect(result.stdout).toBe(expectedStdout(prompt, secret));
@@ -195,6 +226,22 @@ describe.skipIf(!tb)('detached runs against the real sshd', () => {
     expect(await pruneDetached(agentSsh.remoteId, store, { runDir, olderThanMs: 0 })).toEqual({ removed: [running.runId] });
   });
 
+  it('an unreachable remote: bounded reconnects, then DetachedRunError connection; a throwing callback ends the attach with its error', { timeout: 60_000 }, async () => {
+    const closed = remoteFor(info, user, { port: 1, id: 'closed-port' });
+    const unreachable = createMemoryStoreAdapter([closed]);
+    const began = Date.now();
+    await expect(attachDetached({ runId: 'r-x', remoteId: 'closed-port' }, unreachable, { reconnect: { attempts: 2, maxDelayMs: 200 } })).rejects.toMatchObject({
+      name: 'DetachedRunError',
+      reason: 'connection',
+      stdoutOffset: 0,
+    });
+    expect(Date.now() - began).toBeLessThan(20_000);
+    const run = await startDetached({ command: '/bin/sh', args: ['-c', 'echo boom; sleep 1'], cwd: '~' }, agentSsh, store);
+    const oops = new Error('callback failed');
+    await expect(attachDetached(run, store, { onStdout: () => { throw oops; } })).rejects.toBe(oops);
+    expect((await detachedStatus(run, store)).state).not.toBe('lost');
+  });
+
   it('an unknown run is not-found; a missing agent is not-started', { timeout: 60_000 }, async () => {
     await expect(detachedStatus({ runId: 'r-no-such-run', remoteId: agentSsh.remoteId }, store)).rejects.toMatchObject({ reason: 'not-found' });
     await expect(attachDetached({ runId: 'r-no-such-run', remoteId: agentSsh.remoteId }, store)).rejects.toMatchObject({ reason: 'not-found' });
@@ -263,5 +310,33 @@ describe.skipIf(!tb)('detached runs through the CLI', () => {
     }
     expect((await cli(['start', remote.id, ...common, '--', 'sshwrap-no-such-agent'])).code).toBe(254);
     fs.rmSync(tmp, { recursive: true, force: true });
+  });
+});
+
+describe.skipIf(!tb)('detached runs survive an sshd restart (private sshd)', () => {
+  it('a run started, attached, then sshd restarted (sessions killed): the attach reconnects, output exact, exit status', { timeout: 120_000 }, async () => {
+    const bed = await startTestbed({ users: 'current' });
+    const runDir = `/tmp/sw-detached-restart-${randomBytes(4).toString('hex')}`;
+    try {
+      const remote = remoteFor(bed, bed.users[0]!);
+      const store = createMemoryStoreAdapter([remote]);
+      const run = await startDetached({ command: '/bin/sh', args: ['-c', AGENT], cwd: '~', prompt: 'rs' }, { enabled: true, remoteId: remote.id }, store, { runDir, promptStdinThreshold: 0 });
+      let stdout = '';
+      let restarted: Promise<void> | undefined;
+      const result = await attachDetached(run, store, {
+        runDir,
+        reconnect: { attempts: 8, maxDelayMs: 2000 },
+        onStdout: (text) => {
+          stdout += text;
+          if (!restarted && stdout.length > 400) restarted = bed.restart();
+        },
+      });
+      await restarted;
+      expect(restarted).toBeDefined();
+      expect(result).toMatchObject({ state: 'exited', exitCode: 7, stdout: expectedStdout('rs', ''), stderr: expectedStderr() });
+    } finally {
+      fs.rmSync(runDir, { recursive: true, force: true });
+      await bed.stop();
+    }
   });
 });
