@@ -1,6 +1,13 @@
 import { StringDecoder } from 'node:string_decoder';
 
-/** What the attach stream's final record said. */
+/**
+ * What the attach stream's final record said.
+ *
+ * @example
+ * ```ts
+ * const end: AttachEnd = { state: 'exited', exitCode: 0 };
+ * ```
+ */
 export interface AttachEnd {
   state: 'exited' | 'lost';
   exitCode?: number;

@@ -7,19 +7,41 @@ import type { DetachedRemoteOptions, DetachedRunStatus } from './types.js';
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
-/** The agentSsh selecting `remoteId`; detached runs are always remote. */
+/**
+ * The agentSsh selecting `remoteId`; detached runs are always remote.
+ *
+ * @example
+ * ```ts
+ * agentSshFor('gpu-1'); // { enabled: true, remoteId: 'gpu-1' }
+ * ```
+ */
 export function agentSshFor(remoteId: string): { enabled: true; remoteId: string } {
   if (typeof remoteId !== 'string' || remoteId === '') throw new SshWrapError('INVALID_CONFIG', 'remoteId is required for detached runs', { field: 'remoteId' });
   return { enabled: true, remoteId };
 }
 
-/** The runWithSsh options of a detached-run operation (everything but `runDir`). */
+/**
+ * The runWithSsh options of a detached-run operation (everything but `runDir`), with a default
+ * timeout: these are short scripts.
+ *
+ * @example
+ * ```ts
+ * connectionOptions({ runDir: '~/runs', sshPath: '/usr/bin/ssh' }); // { sshPath: '/usr/bin/ssh', timeoutMs: 60000 }
+ * ```
+ */
 export function connectionOptions(options: DetachedRemoteOptions, timeoutMs = DEFAULT_TIMEOUT_MS): RunWithSshOptions {
   const { runDir: _runDir, ...rest } = options;
   return { ...rest, timeoutMs: options.timeoutMs ?? timeoutMs };
 }
 
-/** Throws the {@link DetachedRunError} for a run that did not complete its remote script. */
+/**
+ * Throws the {@link DetachedRunError} for a run that did not complete its remote script.
+ *
+ * @example
+ * ```ts
+ * failIfNotRun(await runWithSsh(config, agentSsh, store), 'detachedStatus');
+ * ```
+ */
 export function failIfNotRun(result: SshRunResult, what: string): void {
   if (result.errorKind) {
     throw new DetachedRunError('connection', `${what}: ${result.errorMessage ?? result.errorKind}`, { errorKind: result.errorKind, hint: result.hint });
@@ -33,6 +55,11 @@ export function failIfNotRun(result: SshRunResult, what: string): void {
 /**
  * Runs one short remote script (a detached-run operation) under /bin/sh through the normal
  * transport, and returns its stdout. Exit 3 means "no such run".
+ *
+ * @example
+ * ```ts
+ * const stdout = await runRemoteScript('gpu-1', store, buildDetachedListScript(), {}, 'listDetached');
+ * ```
  */
 export async function runRemoteScript(
   remoteId: string,
@@ -88,7 +115,14 @@ export function parseStatusLine(line: string): DetachedRunStatus | undefined {
   return status;
 }
 
-/** Every status line of a script's output. */
+/**
+ * Every status line of a script's output.
+ *
+ * @example
+ * ```ts
+ * parseStatusLines('R r-1 running 12 2026-01-01T00:00:00Z - - 0 0\n'); // [{ runId: 'r-1', … }]
+ * ```
+ */
 export function parseStatusLines(stdout: string): DetachedRunStatus[] {
   return stdout.split('\n').flatMap((line) => {
     const status = parseStatusLine(line);

@@ -36,7 +36,14 @@ const REMOTE_KEYS = {
   managedSshOptions: true,
 } as const;
 
-/** @internal */
+/**
+ * The option keys detached remote accepts; anything else is refused.
+ * @internal
+ * @example
+ * ```ts
+ * assertKnownOptions(options, DETACHED_REMOTE_OPTION_KEYS, 'options');
+ * ```
+ */
 export const DETACHED_REMOTE_OPTION_KEYS = optionKeys<DetachedRemoteOptions>()(REMOTE_KEYS);
 
 /**
@@ -56,7 +63,14 @@ export interface StartDetachedOptions
   runId?: string;
 }
 
-/** @internal */
+/**
+ * The option keys start detached accepts; anything else is refused.
+ * @internal
+ * @example
+ * ```ts
+ * assertKnownOptions(options, START_DETACHED_OPTION_KEYS, 'options');
+ * ```
+ */
 export const START_DETACHED_OPTION_KEYS = optionKeys<StartDetachedOptions>()({
   ...REMOTE_KEYS,
   secretEnv: true,
@@ -169,7 +183,14 @@ export interface AttachDetachedOptions extends Omit<DetachedRemoteOptions, 'time
   maxBuffer?: number;
 }
 
-/** @internal */
+/**
+ * The option keys attach detached accepts; anything else is refused.
+ * @internal
+ * @example
+ * ```ts
+ * assertKnownOptions(options, ATTACH_DETACHED_OPTION_KEYS, 'options');
+ * ```
+ */
 export const ATTACH_DETACHED_OPTION_KEYS = optionKeys<AttachDetachedOptions>()({
   ...REMOTE_KEYS,
   fromOffset: true,
@@ -214,7 +235,14 @@ export interface CancelDetachedOptions extends DetachedRemoteOptions {
   graceMs?: number;
 }
 
-/** @internal */
+/**
+ * The option keys cancel detached accepts; anything else is refused.
+ * @internal
+ * @example
+ * ```ts
+ * assertKnownOptions(options, CANCEL_DETACHED_OPTION_KEYS, 'options');
+ * ```
+ */
 export const CANCEL_DETACHED_OPTION_KEYS = optionKeys<CancelDetachedOptions>()({ ...REMOTE_KEYS, graceMs: true });
 
 /**
@@ -230,5 +258,12 @@ export interface PruneDetachedOptions extends DetachedRemoteOptions {
   olderThanMs: number;
 }
 
-/** @internal */
+/**
+ * The option keys prune detached accepts; anything else is refused.
+ * @internal
+ * @example
+ * ```ts
+ * assertKnownOptions(options, PRUNE_DETACHED_OPTION_KEYS, 'options');
+ * ```
+ */
 export const PRUNE_DETACHED_OPTION_KEYS = optionKeys<PruneDetachedOptions>()({ ...REMOTE_KEYS, olderThanMs: true });

@@ -12,7 +12,14 @@ import { dirWord } from './posix-words.js';
 //   pid      "<pid> <pid start time> <started ISO> <started epoch>", written once (tmp + mv)
 //   exit     "<status> <ended ISO> <ended epoch>", written once when the agent ended (tmp + mv)
 
-/** Base directory of detached runs on the remote when no `runDir` is given. */
+/**
+ * Base directory of detached runs on the remote when no `runDir` is given.
+ *
+ * @example
+ * ```ts
+ * runDirWord(DEFAULT_DETACHED_RUN_DIR); // "$HOME"/.sshwrap/runs
+ * ```
+ */
 export const DEFAULT_DETACHED_RUN_DIR = '~/.sshwrap/runs';
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

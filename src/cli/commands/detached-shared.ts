@@ -109,7 +109,14 @@ export function statusRow(status: DetachedRunStatus): string {
   return `${[status.runId, status.state, exit, status.remotePid, status.startedAt || '-', status.endedAt ?? '-', status.stdoutBytes, status.stderrBytes].join('\t')}\n`;
 }
 
-/** Header of {@link statusRow}. */
+/**
+ * Header of {@link statusRow}.
+ *
+ * @example
+ * ```ts
+ * io.stdout.write(STATUS_HEADER + runs.map(statusRow).join(''));
+ * ```
+ */
 export const STATUS_HEADER = 'RUN\tSTATE\tEXIT\tPID\tSTARTED\tENDED\tSTDOUT\tSTDERR\n';
 
 /**
