@@ -65,15 +65,17 @@ async function startFromChild(info: TestbedInfo, shell: string, config: object, 
 }
 
 /**
- * SIGKILLs the per-connection sshd process ("sshd: user@notty") above the remote attach loop of
- * this run. The run's own wrapper has the run id on its command line too, but no sshd above it.
+ * SIGKILLs the per-connection sshd process ("sshd: <testbed user>@notty") right above the remote
+ * attach loop of this run. The run's own wrapper (parent: init) and the local ssh (parent: node)
+ * carry the run id too, but have no such sshd within 3 hops; only the testbed user's is matched,
+ * never the session this test suite itself may run in.
  */
-function killServingSshd(runId: string): boolean {
+function killServingSshd(runId: string, userName: string): boolean {
   for (const pid of processesWith(runId)) {
     let current: number | null = pid;
-    for (let hops = 0; current && current > 1 && hops < 6; hops++) {
+    for (let hops = 0; current && current > 1 && hops < 3; hops++) {
       const cmdline = readCmdline(current);
-      if (cmdline.startsWith('sshd:') && cmdline.includes('@')) {
+      if (cmdline.startsWith(`sshd: ${userName}@notty`)) {
         process.kill(current, 'SIGKILL');
         return true;
       }
@@ -130,7 +132,7 @@ describe.skipIf(!tb)('detached runs against the real sshd', () => {
             executor.children.at(-1)!.kill('SIGKILL');
           }
           // Later, from the server side: SIGKILL sshd's process serving the attach.
-          if (cuts === 1 && stdout.length > 1200 && killServingSshd(run.runId)) cuts = 2;
+          if (cuts === 1 && stdout.length > 1200 && killServingSshd(run.runId, userFor(info, shell).name)) cuts = 2;
         },
       });
       expect(cuts).toBe(2);
