@@ -75,7 +75,7 @@ function killServingSshd(runId: string, userName: string): boolean {
     let current: number | null = pid;
     for (let hops = 0; current && current > 1 && hops < 3; hops++) {
       const cmdline = readCmdline(current);
-      if (cmdline.startsWith(`sshd: ${userName}@notty`)) {
+      if (new RegExp(`^sshd(-session)?: ${userName}@notty`).test(cmdline)) {
         process.kill(current, 'SIGKILL');
         return true;
       }
