@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SshWrapError } from '../errors/index.js';
 import { runWithSsh } from '../exec/index.js';
-import type { SshRemoteStoreAdapter } from '../resolve/index.js';
+import { resolveSshRemote, type SshRemoteStoreAdapter } from '../resolve/index.js';
 import { assertKnownOptions, parseSshSpawnWrapConfig, type AgentSshRemoteConfig, type SshSpawnWrapConfig } from '../schemas/index.js';
 import { assertRunId, buildDetachedLauncher, runDirWord } from '../wrap/detached-script.js';
 import { DetachedRunError } from './error.js';
@@ -66,6 +66,10 @@ export async function startDetached(
   assertRunId(runId);
   runDirWord(options.runDir);
   const launcher = buildDetachedLauncher({ runId, runDir: options.runDir });
+  // The launcher is POSIX sh: refused up front for a Windows remote rather than failing there.
+  if ((await resolveSshRemote(agentSsh, store))?.remotePlatform === 'windows') {
+    throw new SshWrapError('INVALID_CONFIG', 'Detached runs need a POSIX remote (sh, setsid or perl); this remote is Windows', { field: 'remotePlatform' });
+  }
   // The agent becomes the launcher's arguments; the prompt (as words or on stdin), cwd and env
   // are handled by the normal wrap exactly as for an attached run.
   const launchConfig: SshSpawnWrapConfig = {

@@ -31,5 +31,7 @@ describe('detached-run options and inputs', () => {
     await expect(cancelDetached(ref, store, { graceMs: -1 })).rejects.toMatchObject({ field: 'graceMs' });
     await expect(pruneDetached('nowhere', store, {} as never)).rejects.toMatchObject({ field: 'olderThanMs' });
     await expect(listDetached('', store)).rejects.toMatchObject({ field: 'remoteId' });
+    const windows = createMemoryStoreAdapter([{ id: 'win', name: 'win', host: 'win.example', remotePlatform: 'windows' } as never]);
+    await expect(startDetached(config, { enabled: true, remoteId: 'win' }, windows)).rejects.toMatchObject({ code: 'INVALID_CONFIG', field: 'remotePlatform' });
   });
 });
