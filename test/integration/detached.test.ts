@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import {
   attachDetached,
   cancelDetached,
@@ -100,6 +100,10 @@ function runDirOf(info: TestbedInfo, shell: string, runId: string): string {
 
 describe.skipIf(!tb)('detached runs against the real sshd', () => {
   const info = tb!;
+  // The testbed users are shared: leave no run directory behind in their homes.
+  afterAll(() => {
+    for (const user of info.users) fs.rmSync(path.join(user.home, '.sshwrap'), { recursive: true, force: true });
+  });
 
   describe.each(ALL_SHELLS)('%s login shell', (shell) => {
     const { store } = remoteSetup(info, userFor(info, shell));
