@@ -20,6 +20,27 @@ export type {
 export type { SshSpawnWrapResult, RemotePathMode, EnvOnStdin } from './wrap/index.js';
 export { isSecretEnvName, DEFAULT_SSH_OPTIONS } from './wrap/index.js';
 
+// Detached runs: survive the client, re-attach, replay
+export {
+  startDetached,
+  attachDetached,
+  detachedStatus,
+  listDetached,
+  cancelDetached,
+  pruneDetached,
+  DetachedRunError,
+  type DetachedRun,
+  type DetachedRunRef,
+  type DetachedRunState,
+  type DetachedRunStatus,
+  type DetachedAttachResult,
+  type DetachedRemoteOptions,
+  type StartDetachedOptions,
+  type AttachDetachedOptions,
+  type CancelDetachedOptions,
+  type PruneDetachedOptions,
+} from './detached/index.js';
+
 // Inputs and errors
 export { SshWrapError, type SshWrapErrorCode } from './errors/index.js';
 export {

@@ -34,6 +34,10 @@ export const EXIT = Object.freeze({
    * status (network drop, sshd restart, the remote script was killed), so its outcome is unknown.
    */
   CONNECTION_LOST: 253,
+  /** `attach`, `logs`, `kill`, `ps <run>`: no such detached run on the remote (wrong id or `--run-dir`, or pruned). */
+  RUN_NOT_FOUND: 252,
+  /** `attach`: the detached run's process vanished without recording an exit status (remote reboot, killed wrapper). */
+  RUN_LOST: 251,
 });
 
 /**

@@ -9,6 +9,12 @@ const RUN_OPTIONS = `  --remotes FILE       remotes file (JSON array or { "sshRe
                        all: every variable; none: all on the command line (visible in ps)
 `;
 
+// The flags every detached-run command (attach, ps, logs, kill, prune) takes.
+const DET = `  --run-dir DIR        where the runs live on the remote (default ~/.sshwrap/runs)
+  --remotes FILE       remotes file (JSON array or { "sshRemotes": [...] })
+  --ssh-config FILE    ssh config file instead of ~/.ssh/config
+`;
+
 /**
  * `--help` texts, one per command; kept together so they read as one manual.
  *
@@ -17,7 +23,7 @@ const RUN_OPTIONS = `  --remotes FILE       remotes file (JSON array or { "sshRe
  * io.stdout.write(HELP.exec);
  * ```
  */
-export const HELP: Readonly<Record<'main' | 'wrap' | 'exec' | 'test' | 'hosts', string>> = {
+export const HELP: Readonly<Record<'main' | 'wrap' | 'exec' | 'test' | 'hosts' | 'start' | 'attach' | 'ps' | 'logs' | 'kill' | 'prune', string>> = {
   main: `Usage: sshwrap <command> [options]
 
 Run a process on an SSH remote the way a local spawn would run it.
@@ -27,6 +33,12 @@ Commands:
   wrap <remote> --dry-run -- <command> ...  print the ssh invocation as JSON, run nothing
   test <remote>                             test the connection (and an agent binary)
   hosts                                     list remotes and ~/.ssh/config hosts
+  start <remote> -- <command> [args...]     start a detached run (survives sshwrap); prints its id
+  attach <remote> <run-id>                  replay and follow a detached run; its exit status
+  ps <remote> [<run-id>]                    list detached runs (state, exit, pid, bytes)
+  logs <remote> <run-id>                    print a detached run's output so far
+  kill <remote> <run-id>                    stop a detached run (TERM, then KILL)
+  prune <remote> --older-than DURATION      remove finished detached runs' directories
 
 <remote> is an id from the remotes file (--remotes FILE, default
 $XDG_CONFIG_HOME/sshwrap/remotes.json or ~/.config/sshwrap/remotes.json),
@@ -100,5 +112,87 @@ Options:
   -h, --help           show this help
 
 Exit status: 0 listed, 2 bad usage or an unreadable file.
+`,
+  start: `Usage: sshwrap start <remote> [options] -- <command> [args...]
+
+Start the command on the remote as a detached run: it keeps running when
+sshwrap exits, the connection drops or sshd restarts. Its output and exit
+status are kept in a private directory on the remote. Prints the run id.
+
+Options:
+${RUN_OPTIONS}  --run-dir DIR        where the runs live on the remote (default ~/.sshwrap/runs)
+  --json               print { runId, remoteId, remotePid, startedAt } as JSON
+  -h, --help           show this help
+
+Exit status: 0 started, 2 bad usage or configuration, 254 not started (ssh
+failure, missing cwd, command not found).
+`,
+  attach: `Usage: sshwrap attach <remote> <run-id> [options]
+
+Replay a detached run's output from the start (or from byte offsets) and
+follow it until the run ends; reconnects by itself after a dropped
+connection. Ctrl-C detaches: the run goes on, and the offsets to resume
+from are printed.
+
+Options:
+  --from-stdout N      skip the first N bytes of stdout (already seen)
+  --from-stderr N      skip the first N bytes of stderr
+  --timeout SECONDS    detach after this long
+${DET}  -h, --help           show this help
+
+Exit status:
+  0-255  the run's own exit status
+  124    --timeout elapsed (detached; the run goes on)
+  130    detached by SIGINT; 143: SIGTERM; 141: stdout closed
+  251    the run vanished without recording an exit status (lost)
+  252    no such run
+  254    the remote could not be reached
+`,
+  ps: `Usage: sshwrap ps <remote> [<run-id>] [options]
+
+List the detached runs on the remote (or one run): id, state (running,
+exited, lost), exit status, pid, start and end, bytes of stdout/stderr.
+
+Options:
+  --json               print JSON
+${DET}  -h, --help           show this help
+
+Exit status: 0 listed, 2 bad usage, 252 no such run, 254 unreachable.
+`,
+  logs: `Usage: sshwrap logs <remote> <run-id> [options]
+
+Print what a detached run wrote so far: its stdout on stdout, its stderr on
+stderr. To follow it, use 'sshwrap attach'.
+
+Options:
+${DET}  -h, --help           show this help
+
+Exit status: 0 printed, 2 bad usage, 252 no such run, 254 unreachable.
+`,
+  kill: `Usage: sshwrap kill <remote> <run-id> [options]
+
+Stop a detached run: SIGTERM to its process group, SIGKILL after the grace
+period. Prints its status afterwards.
+
+Options:
+  --grace SECONDS      time between TERM and KILL (default 5)
+  --json               print the status as JSON
+${DET}  -h, --help           show this help
+
+Exit status: 0 stopped (or already ended), 2 bad usage, 252 no such run,
+254 unreachable.
+`,
+  prune: `Usage: sshwrap prune <remote> --older-than DURATION [options]
+
+Remove the directories of finished detached runs (exited or lost) that ended
+longer ago than DURATION (30, 90s, 15m, 12h, 7d; 0: every finished run).
+A running run is never removed. Prints the removed ids.
+
+Options:
+  --older-than DURATION  required
+  --json               print { "removed": [...] }
+${DET}  -h, --help           show this help
+
+Exit status: 0 pruned, 2 bad usage, 254 unreachable.
 `,
 };

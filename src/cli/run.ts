@@ -1,4 +1,10 @@
+import { attachCommand } from './commands/attach.js';
 import { execCommand } from './commands/exec.js';
+import { killCommand } from './commands/kill.js';
+import { logsCommand } from './commands/logs.js';
+import { pruneCommand } from './commands/prune.js';
+import { psCommand } from './commands/ps.js';
+import { startCommand } from './commands/start.js';
 import { hostsCommand } from './commands/hosts.js';
 import { testCommand } from './commands/test.js';
 import { wrapCommand } from './commands/wrap.js';
@@ -16,6 +22,12 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   wrap: wrapCommand,
   test: testCommand,
   hosts: hostsCommand,
+  start: startCommand,
+  attach: attachCommand,
+  ps: psCommand,
+  logs: logsCommand,
+  kill: killCommand,
+  prune: pruneCommand,
 };
 
 async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
