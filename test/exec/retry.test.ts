@@ -304,6 +304,7 @@ describe('retryReason', () => {
     expect(await retryReason({ ...base, errorKind: 'connection-closed', remoteStarted: true }, undefined)).toBeUndefined();
     expect(await retryReason({ ...base, errorKind: 'connection-closed', remotePid: 9 }, undefined)).toBeUndefined();
     expect(await retryReason({ ...base, errorKind: 'connection-closed', aborted: true }, undefined)).toBeUndefined();
+    expect(await retryReason({ ...base, errorKind: 'connection-closed', idleTimedOut: true }, undefined)).toBeUndefined();
     expect(await retryReason({ ...base, errorKind: 'timeout', timedOut: true }, undefined)).toBeUndefined();
     expect(await retryReason({ ...base, errorKind: 'auth-failed' }, undefined)).toBeUndefined();
     expect(await retryReason({ ...base }, undefined)).toBeUndefined();
