@@ -7,7 +7,7 @@
  * ```ts
  * const idle = new IdleClock(options.idleTimeoutMs);
  * child.stdout.on('data', () => idle.touch());
- * idle.start(() => stop());
+ * started.then(() => idle.start(() => stop()));
  * child.once('exit', () => idle.stop());
  * ```
  */
@@ -19,9 +19,9 @@ export class IdleClock {
 
   constructor(private readonly ms: number | undefined) {}
 
-  /** Starts the clock; `onIdle` is called at most once. */
+  /** Starts the clock (again: ignored); `onIdle` is called at most once. */
   start(onIdle: () => void): void {
-    if (this.ms === undefined || this.stopped) return;
+    if (this.ms === undefined || this.stopped || this.onIdle) return;
     this.onIdle = onIdle;
     this.lastActivity = Date.now();
     this.arm(this.ms);

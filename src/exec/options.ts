@@ -130,9 +130,10 @@ export interface RunWithSshOptions extends Omit<SpawnWithSshOptions, 'statusMark
    * Stop the run (local ssh and remote process group, as on timeout) when the command wrote
    * nothing on stdout or stderr for this many ms (`idleTimedOut: true`), for agents that stall
    * silently. Only the command's own output counts: not login-shell noise, not ssh's status
-   * lines. The clock starts when ssh is spawned (a connection or login that hangs counts as
-   * idle too) and restarts at every chunk of output. `runWithSsh` only: a `spawnWithSsh` caller
-   * reads the streams itself and can stop the child when it sees fit.
+   * lines. The clock starts when the command starts (the `started` marker; a slow login is not
+   * an idle agent, and `timeoutMs` bounds the connection) and restarts at every chunk of output.
+   * `runWithSsh` only: a `spawnWithSsh` caller reads the streams itself and can stop the child
+   * when it sees fit.
    * @default undefined (no limit)
    */
   idleTimeoutMs?: number;

@@ -63,7 +63,8 @@ export interface SshRunResult {
   /**
    * `idleTimeoutMs` passed without output from the command, and the run was stopped (the local
    * ssh and the remote process group, as on timeout). `timedOut` stays `false`: it is about
-   * `timeoutMs` only. When the command had not even started, `errorKind` is `'timeout'`.
+   * `timeoutMs` only. The clock starts with the command, so such a run always has
+   * `remoteStarted: true` and no `errorKind`.
    */
   idleTimedOut: boolean;
   /**

@@ -1,7 +1,6 @@
 import type { SshRemoteStoreAdapter } from '../resolve/index.js';
 import { SshWrapError } from '../errors/index.js';
 import { assertKnownOptions, type AgentSshRemoteConfig, type SshSpawnWrapConfig } from '../schemas/index.js';
-import { SSH_FAILURE_HINTS } from '../classify/index.js';
 import type { SshSpawnWrapResult } from '../wrap/index.js';
 import { nodeExecutor, type ChildProcessLike } from '../process/executor.js';
 import { randomMarkerToken } from './markers.js';
@@ -196,20 +195,6 @@ async function superviseOnce(
   result.durationMs = Date.now() - started;
   if (!wrapped.sshRemoteUsed) return result;
   const outcome = await remoteOutcome(result, status, wrapped.sshRemoteUsed.privateKeyPath, timeoutMs);
-  return result.idleTimedOut ? idleOutcome(outcome, options.idleTimeoutMs) : outcome;
-}
-
-/**
- * An idle-stopped run's result: its exit status never arrives (the remote side was killed with
- * the local ssh), which is not a lost connection; one stopped before its command even started did
- * not run, for want of time, like a `timeoutMs` before the start.
- */
-function idleOutcome(result: SshRunResult, idleTimeoutMs: number | undefined): SshRunResult {
-  if (result.remoteStarted) return { ...result, connectionLost: false };
-  return {
-    ...result,
-    errorKind: 'timeout',
-    errorMessage: `Nothing happened for idleTimeoutMs (${idleTimeoutMs} ms) and the command had not started`,
-    hint: SSH_FAILURE_HINTS.timeout,
-  };
+  // Stopped for idleness, on purpose: the exit status that never came is no lost connection.
+  return outcome.idleTimedOut ? { ...outcome, connectionLost: false } : outcome;
 }

@@ -61,8 +61,14 @@ export async function supervise(
   const { callbacks } = context;
   const lines = LineSink.forRun(options, callbacks);
   const progress = new RunProgress(callbacks, { remote: wrapped.sshRemoteUsed !== null, ...context.spawn }, context.reused);
-  // idleTimeoutMs: only the command's own output (what reaches onOutput) restarts the clock.
+  // idleTimeoutMs: runs from the command's start; only its own output (onOutput) restarts it.
   const idle = new IdleClock(options.idleTimeoutMs);
+  let idleTimedOut = false;
+  const onIdle = (): void => {
+    // Only a run still going, and not already being stopped for another reason, ends for idleness.
+    idleTimedOut = !stopping && child.exitCode === null && child.signalCode === null;
+    stop();
+  };
   const onOutput = (stream: 'stdout' | 'stderr', chunk: Buffer): void => {
     if (chunk.length > 0) progress.output(stream);
     if (chunk.length > 0) idle.touch();
@@ -90,6 +96,7 @@ export async function supervise(
           progress.marker(marker);
           markers.add(marker.event);
           context.onMarker?.(marker.event);
+          if (marker.event === 'started') idle.start(onIdle);
           // Only the script's own first report counts: the command could print a fake one later
           // (the token is visible in the remote argv), and pid 1 or less would mean "every process".
           if (marker.event === 'pid' && remotePid === undefined && !markers.has('started') && (marker.value ?? 0) > 1) remotePid = marker.value;
@@ -151,12 +158,7 @@ export async function supervise(
   if (options.signal?.aborted) onAbort();
   // A callback that threw ends the run like an abort would; the runner rethrows its error.
   callbacks.onFail = stop;
-  let idleTimedOut = false;
-  idle.start(() => {
-    // Only a run still going, and not already being stopped for another reason, ends for idleness.
-    idleTimedOut = !stopping && child.exitCode === null && child.signalCode === null;
-    stop();
-  });
+  if (!remote) idle.start(onIdle);
 
   try {
     await exited;

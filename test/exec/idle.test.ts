@@ -104,22 +104,37 @@ describe('runWithSsh idleTimeoutMs (fake executor)', () => {
     expect(await result).toMatchObject({ idleTimedOut: true, stdout: '', stderr: '' });
   });
 
-  it('ssh or login stderr before the command started does not count either', async () => {
+  it('the clock starts with the command: a slow connection or login is not idle (timeoutMs bounds it)', async () => {
+    const started = Date.now();
     const { result } = run(
       (child) => {
-        chatty(child, 30, 3_000, (c) => c.stderr.write('Warning: Permanently added host\r\n'));
+        // ssh and the login print nothing the command wrote for 600 ms, then the command runs.
+        setTimeout(() => {
+          child.marker('pid', 14).marker('started');
+          child.stdout.write('late\n');
+          child.marker('exit', 0);
+          child.exit(0);
+        }, 600);
       },
       { idleTimeoutMs: 150 },
     );
-    const r = await result;
-    expect(r).toMatchObject({ idleTimedOut: true, remoteStarted: false, errorKind: 'timeout' });
-    expect(r.errorMessage).toContain('idleTimeoutMs (150 ms)');
+    expect(await result).toMatchObject({ idleTimedOut: false, remoteExitCode: 0, stdout: 'late\n' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+
+    const hung = run(() => {}, { idleTimeoutMs: 100, timeoutMs: 400 });
+    expect(await hung.result).toMatchObject({ idleTimedOut: false, timedOut: true, errorKind: 'timeout' });
   });
 
   it('an idle-stopped run is not retried', async () => {
-    const { executor, result } = run(() => {}, { idleTimeoutMs: 100, retry: { attempts: 3, minDelayMs: 1, maxDelayMs: 1 } });
+    const events: string[] = [];
+    const { result } = run(
+      (child) => {
+        child.marker('pid', 15).marker('started');
+      },
+      { idleTimeoutMs: 100, retry: { attempts: 3, minDelayMs: 1, maxDelayMs: 1 }, onEvent: (event) => events.push(event.type) },
+    );
     expect(await result).toMatchObject({ idleTimedOut: true, attempts: 1 });
-    expect(executor.children).toHaveLength(1);
+    expect(events).not.toContain('retry');
   });
 
   it('timeoutMs first: timedOut, not idleTimedOut', async () => {

@@ -4,12 +4,16 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runWithSsh, type RunWithSshOptions, type SshRunEvent, type SshRunResult } from '../../src/exec/index.js';
 import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
 import { eventually, isAlive, processesWith, recordingExecutor } from '../exec/testbed-helpers.js';
-import { remoteFor, startTestbed, type Testbed } from '../testbed/index.js';
+import { remoteFor, type TestbedInfo } from '../testbed/index.js';
 import { pickFreePort } from '../testbed/ports.js';
+import { renderSshdConfig, startSshd, stopSshd, type RunningSshd } from '../testbed/sshd.js';
 
-// A private sshd with OpenSSH's defaults (MaxStartups 10:30:100), as in pool.test.ts: the shared
-// one raises MaxStartups for parallel test files, which would hide what the burst is about. Its
-// only user is the current one. Whether to run at all is the shared test bed's decision.
+// A private sshd with OpenSSH's defaults (MaxStartups 10:30:100), like pool.test.ts's: the shared
+// one raises MaxStartups for parallel test files, which would hide what the burst is about. It
+// serves the shared test bed's dash user with the shared host key and client key: that user's
+// login is quick and clean, where the current user's (root here) runs rc files (pyenv init) that
+// take seconds and serialise on a lock, so a burst would measure them instead of sshd. Whether to
+// run at all is the shared test bed's decision.
 const tb = inject('testbed');
 
 /** Fields 5 (process group) and 6 (session) of /proc/<pid>/stat. */
@@ -45,20 +49,41 @@ function readParent(pid: number): number | null {
 }
 
 describe.skipIf(!tb)('retries and idle timeout against a real sshd with default MaxStartups', () => {
-  let bed: Testbed;
+  let sshd: RunningSshd | undefined;
+  let bed: TestbedInfo;
   let dir: string;
   let store: ReturnType<typeof createMemoryStoreAdapter>;
   const agentSsh = { enabled: true, remoteId: 'retries' };
   const figures: string[] = [];
 
   beforeAll(async () => {
-    bed = await startTestbed({ users: 'current' });
-    store = createMemoryStoreAdapter([{ ...remoteFor(bed, bed.users[0]!), id: 'retries' }]);
+    const shared = tb!;
+    const user = shared.users.find((candidate) => candidate.shell === 'dash') ?? shared.users[0]!;
     dir = fs.mkdtempSync('/tmp/swrti-');
+    // The remote user appends to files here.
+    fs.chmodSync(dir, 0o777);
+    const port = await pickFreePort();
+    const configFile = path.join(dir, 'sshd_config');
+    fs.writeFileSync(
+      configFile,
+      renderSshdConfig({
+        port,
+        hostKey: path.join(shared.dir, 'ssh_host_ed25519_key'),
+        pidFile: path.join(dir, 'sshd.pid'),
+        authorizedKeysDir: path.join(shared.dir, 'authorized_keys'),
+        allowUsers: [user.name],
+      }),
+    );
+    sshd = await startSshd({ configFile, logFile: path.join(dir, 'sshd.log'), stderrFile: path.join(dir, 'sshd.stderr'), pidFile: path.join(dir, 'sshd.pid'), port });
+    // Our own known_hosts: the shared one belongs to the shared sshd's tests.
+    const knownHosts = path.join(dir, 'known_hosts');
+    fs.writeFileSync(knownHosts, `[127.0.0.1]:${port} ${shared.hostPublicKey.trim()}\n`);
+    bed = { ...shared, port, sshdPid: sshd.pid, knownHostsFile: knownHosts };
+    store = createMemoryStoreAdapter([{ ...remoteFor(bed, user), id: 'retries' }]);
   });
 
   afterAll(async () => {
-    await bed?.stop();
+    if (sshd) await stopSshd(sshd);
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
     if (figures.length > 0) process.stdout.write(`\nretries.test.ts figures:\n${figures.map((line) => `  ${line}`).join('\n')}\n`);
   });
@@ -75,7 +100,7 @@ describe.skipIf(!tb)('retries and idle timeout against a real sshd with default 
       Array.from({ length: count }, (_, i) =>
         runWithSsh({ command: 'sh', args: ['-c', 'echo "$1" >> "$2"; echo "n$1"', 'sh', String(i), file], cwd: '/' }, agentSsh, store, {
           onEvent,
-          timeoutMs: 90_000,
+          timeoutMs: 60_000,
           ...options,
         }),
       ),
@@ -107,7 +132,7 @@ describe.skipIf(!tb)('retries and idle timeout against a real sshd with default 
 
   it('a refused port is tried `attempts` times, with a retry event before each repeat, then reported', async () => {
     const port = await pickFreePort();
-    const refused = createMemoryStoreAdapter([{ ...remoteFor(bed, bed.users[0]!, { port }), id: 'refused' }]);
+    const refused = createMemoryStoreAdapter([{ ...remoteFor(bed, 'nobody', { port }), id: 'refused' }]);
     const executor = recordingExecutor();
     const events: SshRunEvent[] = [];
     const started = Date.now();
