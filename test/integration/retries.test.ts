@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runWithSsh, type RunWithSshOptions, type SshRunEvent, type SshRunResult } from '../../src/exec/index.js';
+import { nodeExecutor, runWithSsh, type RunWithSshOptions, type SpawnExecutor, type SshRunEvent, type SshRunResult } from '../../src/exec/index.js';
 import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
 import { eventually, isAlive, processesWith, recordingExecutor } from '../exec/testbed-helpers.js';
 import { remoteFor, type TestbedInfo } from '../testbed/index.js';
@@ -92,19 +92,38 @@ describe.skipIf(!tb)('retries and idle timeout against a real sshd with default 
   async function burst(name: string, file: string, options: RunWithSshOptions) {
     const count = 64;
     let retries = 0;
-    const onEvent = (event: SshRunEvent): void => {
-      if (event.type === 'retry') retries++;
+    // Handshakes in flight from our side: from spawning ssh to the run's `connect` event (the
+    // remote script's first status line) or ssh's exit, whichever comes first.
+    let connecting = 0;
+    let maxConnecting = 0;
+    const run = (i: number): Promise<SshRunResult> => {
+      let inHandshake = false;
+      const done = (): void => {
+        if (!inHandshake) return;
+        inHandshake = false;
+        connecting--;
+      };
+      const executor: SpawnExecutor = {
+        spawn(command, args, spawnOptions) {
+          const child = nodeExecutor.spawn(command, args, spawnOptions);
+          inHandshake = true;
+          maxConnecting = Math.max(maxConnecting, ++connecting);
+          child.once('exit', done);
+          return child;
+        },
+      };
+      return runWithSsh({ command: 'sh', args: ['-c', 'echo "$1" >> "$2"; echo "n$1"', 'sh', String(i), file], cwd: '/' }, agentSsh, store, {
+        executor,
+        onEvent: (event) => {
+          if (event.type === 'retry') retries++;
+          if (event.type === 'connect') done();
+        },
+        timeoutMs: 60_000,
+        ...options,
+      });
     };
     const started = Date.now();
-    const results: SshRunResult[] = await Promise.all(
-      Array.from({ length: count }, (_, i) =>
-        runWithSsh({ command: 'sh', args: ['-c', 'echo "$1" >> "$2"; echo "n$1"', 'sh', String(i), file], cwd: '/' }, agentSsh, store, {
-          onEvent,
-          timeoutMs: 60_000,
-          ...options,
-        }),
-      ),
-    );
+    const results: SshRunResult[] = await Promise.all(Array.from({ length: count }, (_, i) => run(i)));
     const wallMs = Date.now() - started;
     const succeeded = results.flatMap((r, i) => (r.remoteExitCode === 0 && r.stdout === `n${i}\n` ? [String(i)] : []));
     const failures = new Map<string, number>();
@@ -114,12 +133,14 @@ describe.skipIf(!tb)('retries and idle timeout against a real sshd with default 
     }
     const executions = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
     const failureText = [...failures].map(([what, n]) => `${n}× ${what}`).join('; ') || 'none';
-    figures.push(`${name}: ${succeeded.length}/${count} ok in ${wallMs} ms, ${retries} retries, ${executions.length} remote executions; failures: ${failureText}`);
+    figures.push(
+      `${name}: ${succeeded.length}/${count} ok in ${wallMs} ms, ${retries} retries, at most ${maxConnecting} handshakes at once, ${executions.length} remote executions; failures: ${failureText}`,
+    );
     // However it went: no run's command ran twice, and every success ran (once). A failed run may
     // have run too: a connection lost after the command started, which is never retried.
     expect(new Set(executions).size).toBe(executions.length);
     for (const i of succeeded) expect(executions).toContain(i);
-    return { ok: succeeded.length, count, retries, wallMs, results };
+    return { ok: succeeded.length, count, retries, wallMs, results, maxConnecting };
   }
 
   it(
@@ -128,9 +149,12 @@ describe.skipIf(!tb)('retries and idle timeout against a real sshd with default 
       // Baselines first, for the figures only: nothing stops sshd from dropping handshakes there.
       await burst('no gate, no retry', path.join(dir, 'burst-none'), { maxConcurrentHandshakesPerHost: Infinity, retry: false });
       await burst('no gate, retries (3 tries)', path.join(dir, 'burst-retry'), { maxConcurrentHandshakesPerHost: Infinity });
-      await burst('gate 8, no retry', path.join(dir, 'burst-gate'), { retry: false });
+      const gated = await burst('gate 8, no retry', path.join(dir, 'burst-gate'), { retry: false });
       const defaults = await burst('gate 8, retries (the defaults)', path.join(dir, 'burst-defaults'), {});
       expect(defaults.ok).toBe(64);
+      // The gate held: never more handshakes at once than its default limit, below MaxStartups' 10.
+      expect(gated.maxConnecting).toBeLessThanOrEqual(8);
+      expect(defaults.maxConnecting).toBeLessThanOrEqual(8);
       expect(defaults.results.every((r) => r.errorKind === undefined && r.attempts >= 1)).toBe(true);
     },
     300_000,
