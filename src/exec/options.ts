@@ -7,6 +7,7 @@ import type { ChildProcessLike, SpawnExecutor } from '../process/executor.js';
 import type { LoginOutput } from './output-frame.js';
 import type { SshRunEvent } from './events.js';
 import type { LineCallbacks } from './lines.js';
+import type { RetryOption } from './retry.js';
 
 /**
  * Options of `wrapSpawnWithSsh`: the pure wrap's options, with the local defaults filled in
@@ -69,6 +70,19 @@ export interface SpawnWithSshOptions extends WrapSpawnOptions, LineCallbacks {
   multiplex?: MultiplexOption;
   /** The pool `multiplex` leases from. @default defaultConnectionPool */
   connectionPool?: ConnectionPool;
+  /**
+   * At most this many ssh handshakes to one `host:port` at a time, across every run of this
+   * process: a run waits before spawning ssh and holds its slot until the remote script's first
+   * status line (the session is authenticated and running) or until ssh ends, whichever comes
+   * first. sshd drops new connections at random once `MaxStartups` (default `10:30:100`)
+   * unauthenticated ones are pending, so a burst of unpooled runs would otherwise lose some of
+   * theirs. Connected runs hold no slot: this never limits how many runs are in flight. Pooled
+   * runs (`multiplex`) go through a master and are not gated. `Infinity` turns the gate off; when
+   * callers pass different values for one host, the latest one applies. `timeoutMs` and `signal`
+   * bound the wait (`spawnWithSsh`: an abort ends the wait and the run is stopped as it starts).
+   * @default 8
+   */
+  maxConcurrentHandshakesPerHost?: number;
 }
 
 /**
@@ -97,6 +111,32 @@ export interface RunWithSshOptions extends Omit<SpawnWithSshOptions, 'statusMark
    * @default true
    */
   killRemote?: boolean;
+  /**
+   * Repeat a run that failed before its command started, with a random ("full jitter"),
+   * exponentially growing wait in between (see `retryDelay`): `attempts` counts every try, the
+   * first one included. Only failures that may go away by themselves are retried: connection
+   * refused, the connection closed or reset during the handshake (sshd's `MaxStartups` in a
+   * burst), and a pooled run whose master had died. Never auth, host-key, dns, key,
+   * agent-not-found or cwd-missing failures, and never a run whose remote script already reported
+   * its pid, so a command never runs twice. Each retry emits a `retry` event; `result.attempts`
+   * says how many tries were made. `timeoutMs` and `signal` bound the whole run, waits included
+   * (a retry whose wait would outlast `timeoutMs` is not made). `false`: one try only.
+   * Only `runWithSsh` retries: `spawnWithSsh` resolves as soon as ssh is spawned, before the
+   * connection has been tried, and from then on the caller owns that process.
+   * @default { attempts: 3, minDelayMs: 100, maxDelayMs: 2000 }
+   */
+  retry?: RetryOption | false;
+  /**
+   * Stop the run (local ssh and remote process group, as on timeout) when the command wrote
+   * nothing on stdout or stderr for this many ms (`idleTimedOut: true`), for agents that stall
+   * silently. Only the command's own output counts: not login-shell noise, not ssh's status
+   * lines. The clock starts when the command starts (the `started` marker; a slow login is not
+   * an idle agent, and `timeoutMs` bounds the connection) and restarts at every chunk of output.
+   * `runWithSsh` only: a `spawnWithSsh` caller reads the streams itself and can stop the child
+   * when it sees fit.
+   * @default undefined (no limit)
+   */
+  idleTimeoutMs?: number;
 }
 
 /**
@@ -133,6 +173,7 @@ const SPAWN_KEYS = {
   askpass: true,
   multiplex: true,
   connectionPool: true,
+  maxConcurrentHandshakesPerHost: true,
   onStdoutLine: true,
   onStderrLine: true,
   onJsonLine: true,
@@ -153,4 +194,6 @@ export const RUN_OPTION_KEYS = optionKeys<RunWithSshOptions>()({
   onStderr: true,
   killGraceMs: true,
   killRemote: true,
+  retry: true,
+  idleTimeoutMs: true,
 });

@@ -27,6 +27,8 @@ export function notStartedResult(wrapped: SshSpawnWrapResult, extra: Partial<Ssh
     remoteStarted: false,
     timedOut: false,
     aborted: false,
+    idleTimedOut: false,
+    attempts: 1,
     connectionLost: false,
     stdoutTruncated: false,
     stderrTruncated: false,

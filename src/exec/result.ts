@@ -60,6 +60,18 @@ export interface SshRunResult {
   timedOut: boolean;
   /** The caller's AbortSignal fired and the run was killed. */
   aborted: boolean;
+  /**
+   * `idleTimeoutMs` passed without output from the command, and the run was stopped (the local
+   * ssh and the remote process group, as on timeout). `timedOut` stays `false`: it is about
+   * `timeoutMs` only. The clock starts with the command, so such a run always has
+   * `remoteStarted: true` and no `errorKind`.
+   */
+  idleTimedOut: boolean;
+  /**
+   * Tries made (1 when the first one counted): a run that failed before its command started is
+   * retried per the `retry` option, and this result is the last try's. Local runs: 1.
+   */
+  attempts: number;
   /** The command started remotely but its exit status never arrived (connection dropped or the remote script was killed). */
   connectionLost: boolean;
   /** More than `maxBuffer` bytes arrived on stdout; `stdout` holds the first `maxBuffer`. */

@@ -52,6 +52,10 @@ export class SshRunError extends Error {
   readonly aborted: boolean;
   /** See {@link SshRunResult.connectionLost}. */
   readonly connectionLost: boolean;
+  /** See {@link SshRunResult.idleTimedOut}. */
+  readonly idleTimedOut: boolean;
+  /** See {@link SshRunResult.attempts}. */
+  readonly attempts: number;
   /** See {@link SshRunResult.durationMs}. */
   readonly durationMs: number;
   declare readonly result: SshRunResult;
@@ -77,6 +81,8 @@ export class SshRunError extends Error {
     this.timedOut = result.timedOut;
     this.aborted = result.aborted;
     this.connectionLost = result.connectionLost;
+    this.idleTimedOut = result.idleTimedOut;
+    this.attempts = result.attempts;
     this.durationMs = result.durationMs;
     // Non-enumerable: `result.wrapped.args` holds the encoded remote script, env values included,
     // and loggers that walk an error's own properties must not print it.
@@ -99,6 +105,8 @@ export class SshRunError extends Error {
       timedOut: this.timedOut,
       aborted: this.aborted,
       connectionLost: this.connectionLost,
+      idleTimedOut: this.idleTimedOut,
+      attempts: this.attempts,
       durationMs: this.durationMs,
       remoteCommand: this.result.wrapped.remoteCommand,
     };
@@ -118,7 +126,7 @@ export class SshRunError extends Error {
  * ```
  */
 export function runSucceeded(result: SshRunResult): boolean {
-  if (result.errorKind || result.timedOut || result.aborted || result.connectionLost || !result.remoteStarted) return false;
+  if (result.errorKind || result.timedOut || result.idleTimedOut || result.aborted || result.connectionLost || !result.remoteStarted) return false;
   return (result.remoteExitCode ?? result.exitCode) === 0;
 }
 
@@ -126,6 +134,7 @@ function describeFailure(result: SshRunResult, what: string): string {
   if (result.aborted) return `${what} was aborted`;
   if (result.errorKind) return result.errorMessage ?? `${what} failed: ${result.errorKind}`;
   if (result.timedOut) return `${what} timed out`;
+  if (result.idleTimedOut) return `${what} was stopped after producing no output for idleTimeoutMs`;
   if (result.connectionLost) return `${what} lost: the connection closed before it reported an exit status`;
   if (result.remoteSignal) return `${what} was killed by ${result.remoteSignal}`;
   if (result.signal) return `${what} was killed by ${result.signal}`;

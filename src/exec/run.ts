@@ -1,7 +1,7 @@
 import type { SshRemoteStoreAdapter } from '../resolve/index.js';
 import { SshWrapError } from '../errors/index.js';
 import { assertKnownOptions, type AgentSshRemoteConfig, type SshSpawnWrapConfig } from '../schemas/index.js';
-import { retryOnFreshMaster } from '../pool/index.js';
+import type { SshSpawnWrapResult } from '../wrap/index.js';
 import { nodeExecutor, type ChildProcessLike } from '../process/executor.js';
 import { randomMarkerToken } from './markers.js';
 import { RUN_OPTION_KEYS, type RunWithSshOptions } from './options.js';
@@ -9,7 +9,9 @@ import { notStartedResult, remoteOutcome, spawnFailure } from './outcome.js';
 import { prepareRun, wrapPrepared, type PreparedRun } from './prepare.js';
 import { spawnDescription } from './events.js';
 import type { SshRunResult } from './result.js';
-import { startPlan } from './start.js';
+import { startPlan, type SpawnPlan } from './start.js';
+import { resolveRetry, retryDelay, retryReason, type RetryPolicy } from './retry.js';
+import { acquireHandshakeSlot, checkHandshakeLimit } from './handshake-gate.js';
 import { supervise } from './supervise.js';
 
 function checkLimit(value: number | undefined, name: string): void {
@@ -50,6 +52,9 @@ export async function runWithSsh(
   checkLimit(options.timeoutMs, 'timeoutMs');
   checkLimit(options.maxBuffer, 'maxBuffer');
   checkLimit(options.killGraceMs, 'killGraceMs');
+  checkLimit(options.idleTimeoutMs, 'idleTimeoutMs');
+  checkHandshakeLimit(options.maxConcurrentHandshakesPerHost);
+  const policy = resolveRetry(options.retry);
   const startedAt = Date.now();
   // timeoutMs covers the wait for a pooled slot or master too, not only the run itself.
   const deadline = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
@@ -59,7 +64,7 @@ export async function runWithSsh(
   const { callbacks } = prepared;
   let result: SshRunResult;
   try {
-    result = await runAttempts(prepared, options, startedAt, deadline);
+    result = await runAttempts(prepared, options, policy, startedAt, deadline, waitSignal);
   } finally {
     await prepared.release();
   }
@@ -75,7 +80,14 @@ export async function runWithSsh(
   return result;
 }
 
-async function runAttempts(prepared: PreparedRun<RunWithSshOptions>, options: RunWithSshOptions, startedAt: number, deadline: AbortSignal | undefined): Promise<SshRunResult> {
+async function runAttempts(
+  prepared: PreparedRun<RunWithSshOptions>,
+  options: RunWithSshOptions,
+  policy: RetryPolicy,
+  startedAt: number,
+  deadline: AbortSignal | undefined,
+  waitSignal: AbortSignal | undefined,
+): Promise<SshRunResult> {
   if (prepared.leaseAborted && deadline?.aborted && !options.signal?.aborted) {
     const { wrapped } = await wrapPrepared(prepared);
     return notStartedResult(wrapped, {
@@ -86,22 +98,83 @@ async function runAttempts(prepared: PreparedRun<RunWithSshOptions>, options: Ru
       durationMs: Date.now() - startedAt,
     });
   }
-  // Aborted while queued: runOnce reports it.
-  const remaining = options.timeoutMs === undefined ? undefined : Math.max(0, options.timeoutMs - (Date.now() - startedAt));
-  const first = await runOnce(prepared, remaining);
-  // One retry, only when the remote side never started and the master turned out dead.
-  const { lease } = prepared;
-  if (!lease || prepared.callbacks.error !== undefined || !(await retryOnFreshMaster(lease, first))) return first;
-  prepared.callbacks.emit({ type: 'retry', attempt: 1, errorKind: first.errorKind ?? 'connection-closed', delayMs: 0 });
-  return runOnce(prepared, undefined);
+  const remaining = (): number | undefined => (options.timeoutMs === undefined ? undefined : Math.max(0, options.timeoutMs - (Date.now() - startedAt)));
+  // Bounded: resolveRetry caps policy.attempts.
+  for (let attempt = 1; ; attempt++) {
+    // Aborted while queued or waiting: runOnce reports it.
+    const result = await runOnce(prepared, remaining(), waitSignal);
+    result.attempts = attempt;
+    if (attempt >= policy.attempts || prepared.callbacks.error !== undefined) return result;
+    const reason = await retryReason(result, prepared.lease);
+    if (!reason) return result;
+    // A dead master is already forgotten: the next try starts a fresh connection, waiting adds nothing.
+    const delayMs = reason.freshMaster ? 0 : retryDelay(policy, attempt);
+    const left = remaining();
+    // No time for the wait and a try after it: the failure stands as it is.
+    if (left !== undefined && delayMs >= left) return result;
+    prepared.callbacks.emit({ type: 'retry', attempt, errorKind: reason.errorKind, delayMs });
+    if (prepared.callbacks.error !== undefined) return result;
+    if (!(await pause(delayMs, options.signal))) {
+      // Aborted between tries: reported like an abort before the command started.
+      const { errorKind: _kind, errorMessage: _message, hint: _hint, ...rest } = result;
+      return { ...rest, aborted: true };
+    }
+  }
 }
 
-async function runOnce(prepared: PreparedRun<RunWithSshOptions>, timeoutMs: number | undefined): Promise<SshRunResult> {
+/** Waits `ms`; resolves `false` at once when `signal` aborts first. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+async function runOnce(prepared: PreparedRun<RunWithSshOptions>, timeoutMs: number | undefined, waitSignal: AbortSignal | undefined): Promise<SshRunResult> {
   const options = { ...prepared.options, timeoutMs };
   const token = randomMarkerToken();
   const { wrapped, plan } = await wrapPrepared(prepared, { statusMarker: token, keepStdin: false, frameOutput: true });
   if (options.signal?.aborted) return notStartedResult(wrapped, { aborted: true });
 
+  const waitStarted = Date.now();
+  let releaseHandshake: () => void;
+  try {
+    releaseHandshake = await acquireHandshakeSlot(wrapped.sshRemoteUsed, prepared.lease, options.maxConcurrentHandshakesPerHost, waitSignal);
+  } catch (error) {
+    if (!waitSignal?.aborted) throw error;
+    if (options.signal?.aborted) return notStartedResult(wrapped, { aborted: true, durationMs: Date.now() - waitStarted });
+    return notStartedResult(wrapped, {
+      timedOut: true,
+      errorKind: 'timeout',
+      errorMessage: `Timed out after ${prepared.options.timeoutMs} ms waiting to connect: other runs to this host were connecting (maxConcurrentHandshakesPerHost)`,
+      hint: 'Raise timeoutMs, or maxConcurrentHandshakesPerHost when the server allows more simultaneous handshakes (sshd MaxStartups).',
+      durationMs: Date.now() - waitStarted,
+    });
+  }
+  try {
+    return await superviseOnce(prepared, options, token, wrapped, plan, releaseHandshake);
+  } finally {
+    releaseHandshake();
+  }
+}
+
+async function superviseOnce(
+  prepared: PreparedRun<RunWithSshOptions>,
+  options: RunWithSshOptions,
+  token: string,
+  wrapped: SshSpawnWrapResult,
+  plan: SpawnPlan,
+  releaseHandshake: () => void,
+): Promise<SshRunResult> {
+  const { timeoutMs } = options;
   const started = Date.now();
   let child: ChildProcessLike;
   try {
@@ -116,8 +189,12 @@ async function runOnce(prepared: PreparedRun<RunWithSshOptions>, timeoutMs: numb
     // A fresh master started for this run is a new connection too.
     reused: prepared.lease?.reused ?? false,
     spawn: spawnDescription(prepared.config, prepared.remote, options),
+    // The session is authenticated and the script runs: the handshake is over.
+    onMarker: (event) => event === 'pid' && releaseHandshake(),
   });
   result.durationMs = Date.now() - started;
   if (!wrapped.sshRemoteUsed) return result;
-  return remoteOutcome(result, status, wrapped.sshRemoteUsed.privateKeyPath, timeoutMs);
+  const outcome = await remoteOutcome(result, status, wrapped.sshRemoteUsed.privateKeyPath, timeoutMs);
+  // Stopped for idleness, on purpose: the exit status that never came is no lost connection.
+  return outcome.idleTimedOut ? { ...outcome, connectionLost: false } : outcome;
 }

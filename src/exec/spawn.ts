@@ -9,6 +9,7 @@ import { remoteChild } from './remote-child.js';
 import { observeOutput } from './observe.js';
 import { RunProgress, spawnDescription } from './events.js';
 import { feedStdin, startPlan } from './start.js';
+import { acquireHandshakeSlot, checkHandshakeLimit } from './handshake-gate.js';
 
 /**
  * Wraps a spawn with `wrapSpawnWithSsh` and starts it: ssh with the remote command, or the
@@ -42,12 +43,16 @@ export async function spawnWithSsh(
   options: SpawnWithSshOptions = {},
 ): Promise<SpawnWithSshResult> {
   assertKnownOptions(options, SPAWN_OPTION_KEYS, 'spawnWithSsh options');
+  checkHandshakeLimit(options.maxConcurrentHandshakesPerHost);
   const prepared = await prepareRun(config, agentSsh, store, options);
+  let releaseHandshake = (): void => {};
   try {
     // The status markers give the remote pid, so kill() and abort can stop the remote side too.
     const token = options.statusMarker ?? randomMarkerToken();
     const { wrapped, plan } = await wrapPrepared(prepared, { statusMarker: token, frameOutput: true });
     const executor = prepared.options.executor ?? nodeExecutor;
+    // An abort ends the wait; the child is then stopped as it starts (remoteChild), as without a gate.
+    releaseHandshake = await acquireHandshakeSlot(wrapped.sshRemoteUsed, prepared.lease, options.maxConcurrentHandshakesPerHost, options.signal).catch(() => () => {});
     const started = await startPlan(plan, executor, wrapped.sshRemoteUsed ? undefined : options.signal);
     let loginOutput = (): LoginOutput => ({ stdout: '', stderr: '' });
     const { callbacks } = prepared;
@@ -67,6 +72,7 @@ export async function spawnWithSsh(
           signal: options.signal,
           onLoginOutput: (read) => (loginOutput = read),
           onMarker: (marker) => {
+            if (marker.event === 'pid') releaseHandshake();
             progress.marker(marker);
             if (marker.event === 'exit') remoteExitCode = marker.value;
           },
@@ -84,9 +90,11 @@ export async function spawnWithSsh(
     );
     // The lease is the host slot: held for the whole life of the process.
     child.once('exit', () => prepared.releaseLease());
+    child.once('exit', releaseHandshake);
     child.once('close', () => void prepared.release());
     return { child, wrapped, stdinWritten: feedStdin(child, plan), loginOutput: () => loginOutput() };
   } catch (error) {
+    releaseHandshake();
     await prepared.release();
     throw error;
   }

@@ -9,6 +9,7 @@ import type { RunWithSshOptions } from './options.js';
 import { RunProgress, type RunCallbacks } from './events.js';
 import { LineSink } from './lines.js';
 import { feedStdin, type SpawnPlan } from './start.js';
+import { IdleClock } from './idle.js';
 
 const DEFAULT_MAX_BUFFER = 100_000_000;
 const DEFAULT_KILL_GRACE_MS = 2_000;
@@ -44,6 +45,8 @@ export interface SuperviseContext {
   reused: boolean;
   /** The command as the `spawn` event shows it (secret values redacted). */
   spawn: { command: string; args: string[] };
+  /** Each status marker the remote script reported (the runner frees its handshake slot at `pid`). */
+  onMarker?: (event: RemoteScriptEvent) => void;
 }
 
 export async function supervise(
@@ -58,8 +61,17 @@ export async function supervise(
   const { callbacks } = context;
   const lines = LineSink.forRun(options, callbacks);
   const progress = new RunProgress(callbacks, { remote: wrapped.sshRemoteUsed !== null, ...context.spawn }, context.reused);
+  // idleTimeoutMs: runs from the command's start; only its own output (onOutput) restarts it.
+  const idle = new IdleClock(options.idleTimeoutMs);
+  let idleTimedOut = false;
+  const onIdle = (): void => {
+    // Only a run still going, and not already being stopped for another reason, ends for idleness.
+    idleTimedOut = !stopping && child.exitCode === null && child.signalCode === null;
+    stop();
+  };
   const onOutput = (stream: 'stdout' | 'stderr', chunk: Buffer): void => {
     if (chunk.length > 0) progress.output(stream);
+    if (chunk.length > 0) idle.touch();
     lines[stream]?.write(chunk);
   };
   const maxBuffer = options.maxBuffer ?? DEFAULT_MAX_BUFFER;
@@ -83,6 +95,8 @@ export async function supervise(
         onMarker: (marker) => {
           progress.marker(marker);
           markers.add(marker.event);
+          context.onMarker?.(marker.event);
+          if (marker.event === 'started') idle.start(onIdle);
           // Only the script's own first report counts: the command could print a fake one later
           // (the token is visible in the remote argv), and pid 1 or less would mean "every process".
           if (marker.event === 'pid' && remotePid === undefined && !markers.has('started') && (marker.value ?? 0) > 1) remotePid = marker.value;
@@ -144,6 +158,7 @@ export async function supervise(
   if (options.signal?.aborted) onAbort();
   // A callback that threw ends the run like an abort would; the runner rethrows its error.
   callbacks.onFail = stop;
+  if (!remote) idle.start(onIdle);
 
   try {
     await exited;
@@ -151,6 +166,7 @@ export async function supervise(
     await stopping;
   } finally {
     if (timer) clearTimeout(timer);
+    idle.stop();
     options.signal?.removeEventListener('abort', onAbort);
     child.stdout?.destroy();
     child.stderr?.destroy();
@@ -171,6 +187,8 @@ export async function supervise(
     remoteStarted: remote ? markers.has('started') : true,
     timedOut,
     aborted,
+    idleTimedOut,
+    attempts: 1,
     connectionLost: false,
     loginOutput: { stdout: stdoutFrame?.loginText() ?? '', stderr: parser?.loginText() ?? '' },
     stdoutTruncated: stdout.truncated,

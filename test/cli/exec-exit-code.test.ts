@@ -5,7 +5,7 @@ import type { SshRunResult } from '../../src/exec/index.js';
 
 const base = {
   exitCode: 0, signal: null, stdout: '', stderr: '', loginOutput: { stdout: '', stderr: '' }, wrapped: {} as SshRunResult['wrapped'], remoteStarted: true,
-  timedOut: false, aborted: false, connectionLost: false, stdoutTruncated: false, stderrTruncated: false, durationMs: 1,
+  timedOut: false, aborted: false, idleTimedOut: false, attempts: 1, connectionLost: false, stdoutTruncated: false, stderrTruncated: false, durationMs: 1,
 } satisfies SshRunResult;
 
 describe('execExitCode', () => {

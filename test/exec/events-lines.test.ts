@@ -114,7 +114,7 @@ describe('events', () => {
     for (const secret of SECRETS) expect(text).not.toContain(secret);
   });
 
-  it('a failed connection: resolve, error, exit (no connect)', async () => {
+  it('a failed connection: resolve, retries, error, exit (no connect)', async () => {
     const { events, onEvent } = collect();
     await runWithSsh(config, agent, store, {
       executor: fakeExecutor((child) => {
@@ -123,8 +123,10 @@ describe('events', () => {
       }),
       onEvent,
     });
-    expect(events.map((event) => event.type)).toEqual(['resolve', 'error', 'exit']);
-    expect(events[1]).toMatchObject({ errorKind: 'connection-refused', hint: expect.any(String) });
+    // A refused connection is retried by default (3 tries in all), then reported.
+    expect(events.map((event) => event.type)).toEqual(['resolve', 'retry', 'retry', 'error', 'exit']);
+    expect(events[1]).toMatchObject({ attempt: 1, errorKind: 'connection-refused' });
+    expect(events[3]).toMatchObject({ errorKind: 'connection-refused', hint: expect.any(String) });
   });
 
   it('spawnWithSsh and wrapSpawnWithSsh report their part', async () => {

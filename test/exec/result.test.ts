@@ -12,6 +12,8 @@ const base: SshRunResult = {
   remoteStarted: true,
   timedOut: false,
   aborted: false,
+  idleTimedOut: false,
+  attempts: 1,
   connectionLost: false,
   stdoutTruncated: false,
   stderrTruncated: false,
@@ -34,6 +36,7 @@ describe('run results', () => {
     expect(runSucceeded({ ...base, errorKind: 'dns' })).toBe(false);
     expect(runSucceeded({ ...base, timedOut: true })).toBe(false);
     expect(runSucceeded({ ...base, connectionLost: true })).toBe(false);
+    expect(runSucceeded({ ...base, idleTimedOut: true })).toBe(false);
   });
 
   it('SshRunError carries the execa-style fields', () => {
@@ -62,6 +65,8 @@ describe('run results', () => {
       timedOut: true,
       aborted: true,
       connectionLost: true,
+      idleTimedOut: true,
+      attempts: 2,
       durationMs: 77,
     };
     const error = new SshRunError(result);

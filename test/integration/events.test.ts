@@ -50,13 +50,13 @@ describe.skipIf(!tb)('events, lines and JSON against the real sshd', () => {
     for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret);
   });
 
-  it('a refused connection reports resolve, error, exit', async () => {
+  it('a refused connection reports resolve, a retry per repeated try, error, exit', async () => {
     const { store, agentSsh } = remoteSetup(tb!, userFor(tb!, 'dash'), { port: await pickFreePort() });
     const { events, types, onEvent } = collector();
     const result = await runWithSsh({ command: 'true', args: [], cwd: '~' }, agentSsh, store, { onEvent });
     expect(result.errorKind).toBe('connection-refused');
-    expect(types()).toEqual(['resolve', 'error', 'exit']);
-    expect(events[1]).toMatchObject({ errorKind: 'connection-refused', hint: result.hint, message: result.errorMessage });
+    expect(types()).toEqual(['resolve', 'retry', 'retry', 'error', 'exit']);
+    expect(events[3]).toMatchObject({ errorKind: 'connection-refused', hint: result.hint, message: result.errorMessage });
   });
 
   it('a pooled run whose master dies before the command started is retried: resolve, retry, connect, …, exit', async () => {
