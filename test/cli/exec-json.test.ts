@@ -92,7 +92,8 @@ describe('sshwrap exec --json', () => {
     const result = await execJson(executor, [], ['true']);
     expect(result.code).toBe(254);
     expect(result.err).toBe('');
-    expect(result.types).toEqual(['resolve', 'stderr', 'error', 'exit']);
+    // A refused connection is retried (3 tries by default), each try's ssh message before its retry.
+    expect(result.types).toEqual(['resolve', 'stderr', 'retry', 'stderr', 'retry', 'stderr', 'error', 'exit']);
     expect(outputOf(result.lines, 'stderr')).toContain('Connection refused');
     expect(result.lines.at(-2)).toEqual({
       type: 'error', at: expect.any(Number), errorKind: 'connection-refused', message: expect.stringContaining('Connection refused'), hint: expect.any(String),
