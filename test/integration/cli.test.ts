@@ -217,7 +217,7 @@ describe.skipIf(!tb)('sshwrap CLI against the real sshd', () => {
     expect(result.code).toBe(254);
     expect(result.stderr).toBe('');
     const lines = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { type: string });
-    expect(lines.filter((line) => line.type !== 'stderr').map((line) => line.type)).toEqual(['resolve', 'error', 'exit']);
+    expect(lines.filter((line) => line.type !== 'stderr').map((line) => line.type)).toEqual(['resolve', 'retry', 'retry', 'error', 'exit']); // refused: 3 tries by default
     expect(lines.at(-2)).toMatchObject({ errorKind: 'connection-refused', hint: expect.any(String) });
   });
 
