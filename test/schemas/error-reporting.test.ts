@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { SshWrapError } from '../../src/errors/index.js';
 import { assertKnownOptions, closestKey, optionKeys, parseSshRemoteConfig, parseSshSpawnWrapConfig, toSshWrapError } from '../../src/schemas/index.js';
 import { assertSshPathOption, parseEnvRecord, parseWith } from '../../src/schemas/parse.js';
 import { UNSAFE } from '../../src/schemas/fields.js';
+import { refusal } from '../helpers/refusal.js';
 
-function refusal(run: () => unknown): SshWrapError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SshWrapError);
-    return error as SshWrapError;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('toSshWrapError', () => {
   it('names nested fields with dots and array indexes with brackets', () => {

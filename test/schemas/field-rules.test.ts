@@ -5,16 +5,8 @@ import { parseAgentSshRemoteConfig, parseSshRemoteConfig, parseSshSpawnWrapConfi
 import { emptyMeansUnset, envName, hostField, jumpHostField, noNul, remoteCommandField, sshOptionsRecord, sshPathField, sshToken, withoutUnsetKeys } from '../../src/schemas/fields.js';
 import { parseWith } from '../../src/schemas/parse.js';
 import { isProducedRemote } from '../../src/schemas/remote-config.js';
+import { refusal } from '../helpers/refusal.js';
 
-function refusal(run: () => unknown): SshWrapError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SshWrapError);
-    return error as SshWrapError;
-  }
-  throw new Error('expected a refusal');
-}
 
 /** `value` checked by `schema` as the field `f`: the SshWrapError's code and message, or 'ok'. */
 function check(schema: z.ZodType, value: unknown): string {

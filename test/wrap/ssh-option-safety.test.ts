@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { SshWrapError } from '../../src/errors/index.js';
 import { parseSshRemoteConfig } from '../../src/schemas/index.js';
 import { buildSshArgs, COMMAND_EXECUTING_OPTIONS, mergeSshOptions } from '../../src/wrap/index.js';
 import { assertSafeCustomOptions, BASE_SSH_OPTIONS } from '../../src/wrap/ssh-options.js';
+import { refusal } from '../helpers/refusal.js';
 
-function refusal(run: () => unknown): SshWrapError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SshWrapError);
-    return error as SshWrapError;
-  }
-  throw new Error('expected a refusal');
-}
 
 const remote = (extra: object = {}) => parseSshRemoteConfig({ id: 'r', host: 'h', username: 'dev', ...extra });
 

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { SshWrapError } from '../../src/errors/index.js';
 import { parseSshRemoteConfig, parseSshSpawnWrapConfig, type SshSpawnWrapConfig } from '../../src/schemas/index.js';
 import { wrapForRemote, type RemoteWrapOptions, type SshSpawnWrapResult } from '../../src/wrap/index.js';
+import { refusal } from '../helpers/refusal.js';
 
 const posix = parseSshRemoteConfig({ id: 'p', host: 'gpu', username: 'dev' });
 const windows = parseSshRemoteConfig({ id: 'w', host: 'win', remotePlatform: 'windows' });
@@ -12,15 +12,6 @@ function wrap(config: SshSpawnWrapConfig, options: Partial<RemoteWrapOptions> = 
   return wrapForRemote(parseSshSpawnWrapConfig(config), remote, workingDir, { ...base, ...options });
 }
 
-function refusal(run: () => unknown): SshWrapError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SshWrapError);
-    return error as SshWrapError;
-  }
-  throw new Error('expected a refusal');
-}
 
 /** Runs the remote command as a POSIX login shell would, here, with the wrap's stdin. */
 function runRemotely(result: SshSpawnWrapResult, stdin = result.stdin ?? '') {
