@@ -3,7 +3,7 @@ import { SshWrapError } from '../errors/index.js';
 import { spawnWithSsh } from '../exec/index.js';
 import { signalFromShellStatus } from '../exec/result.js';
 import type { SshRemoteStoreAdapter } from '../resolve/index.js';
-import { assertKnownOptions } from '../schemas/index.js';
+import { assertKnownOptions, assertNonNegative } from '../schemas/index.js';
 import { assertRunId, buildDetachedAttachScript, runDirWord } from '../wrap/detached-script.js';
 import { AttachStreamParser } from './attach-parser.js';
 import { DetachedRunError } from './error.js';
@@ -95,9 +95,7 @@ export async function attachDetached(ref: DetachedRunRef, store: SshRemoteStoreA
   const from = { stdout: checkOffset(options.fromOffset?.stdout, 'fromOffset.stdout'), stderr: checkOffset(options.fromOffset?.stderr, 'fromOffset.stderr') };
   const reconnect = checkReconnect(options.reconnect);
   const maxBuffer = options.maxBuffer ?? DEFAULT_MAX_BUFFER;
-  if (options.timeoutMs !== undefined && (!Number.isFinite(options.timeoutMs) || options.timeoutMs < 0)) {
-    throw new SshWrapError('INVALID_CONFIG', 'timeoutMs must be a non-negative number', { field: 'timeoutMs' });
-  }
+  assertNonNegative(options.timeoutMs, 'timeoutMs');
   const { fromOffset: _f, onStdout, onStderr, signal: callerSignal, timeoutMs, reconnect: _r, maxBuffer: _m, runDir, ...connection } = options;
 
   const detach = new AbortController();

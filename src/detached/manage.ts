@@ -1,6 +1,6 @@
 import { SshWrapError } from '../errors/index.js';
 import type { SshRemoteStoreAdapter } from '../resolve/index.js';
-import { assertKnownOptions } from '../schemas/index.js';
+import { assertKnownOptions, assertNonNegative } from '../schemas/index.js';
 import {
   assertRunId,
   buildDetachedCancelScript,
@@ -104,9 +104,8 @@ export async function cancelDetached(ref: DetachedRunRef, store: SshRemoteStoreA
 export async function pruneDetached(remoteId: string, store: SshRemoteStoreAdapter, options: PruneDetachedOptions): Promise<{ removed: string[] }> {
   assertKnownOptions(options, PRUNE_DETACHED_OPTION_KEYS, 'pruneDetached options');
   const { olderThanMs, ...remote } = options ?? ({} as PruneDetachedOptions);
-  if (typeof olderThanMs !== 'number' || !Number.isFinite(olderThanMs) || olderThanMs < 0) {
-    throw new SshWrapError('INVALID_CONFIG', 'olderThanMs must be a non-negative number', { field: 'olderThanMs' });
-  }
+  // Required: "prune everything" must be asked for explicitly (olderThanMs: 0).
+  assertNonNegative(olderThanMs ?? Number.NaN, 'olderThanMs');
   // Whole seconds, rounded up: never removes a run younger than asked.
   const script = buildDetachedPruneScript({ runDir: options.runDir, olderThanSeconds: Math.ceil(olderThanMs / 1000) });
   const stdout = await runRemoteScript(remoteId, store, script, remote, 'pruneDetached');

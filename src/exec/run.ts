@@ -1,6 +1,6 @@
 import type { SshRemoteStoreAdapter } from '../resolve/index.js';
 import { SshWrapError } from '../errors/index.js';
-import { assertKnownOptions, type AgentSshRemoteConfig, type SshSpawnWrapConfig } from '../schemas/index.js';
+import { assertKnownOptions, assertNonNegative, type AgentSshRemoteConfig, type SshSpawnWrapConfig } from '../schemas/index.js';
 import type { SshSpawnWrapResult } from '../wrap/index.js';
 import { nodeExecutor, type ChildProcessLike } from '../process/executor.js';
 import { randomMarkerToken } from './markers.js';
@@ -13,12 +13,6 @@ import { startPlan, type SpawnPlan } from './start.js';
 import { resolveRetry, retryDelay, retryReason, type RetryPolicy } from './retry.js';
 import { acquireHandshakeSlot, checkHandshakeLimit } from './handshake-gate.js';
 import { supervise } from './supervise.js';
-
-function checkLimit(value: number | undefined, name: string): void {
-  if (value !== undefined && (!Number.isFinite(value) || value < 0)) {
-    throw new SshWrapError('INVALID_CONFIG', `${name} must be a non-negative number`, { field: name });
-  }
-}
 
 /**
  * Runs a spawn through `spawnWithSsh` to completion and reports how it ended. Output is
@@ -49,10 +43,10 @@ export async function runWithSsh(
   options: RunWithSshOptions = {},
 ): Promise<SshRunResult> {
   assertKnownOptions(options, RUN_OPTION_KEYS, 'runWithSsh options');
-  checkLimit(options.timeoutMs, 'timeoutMs');
-  checkLimit(options.maxBuffer, 'maxBuffer');
-  checkLimit(options.killGraceMs, 'killGraceMs');
-  checkLimit(options.idleTimeoutMs, 'idleTimeoutMs');
+  assertNonNegative(options.timeoutMs, 'timeoutMs');
+  assertNonNegative(options.maxBuffer, 'maxBuffer');
+  assertNonNegative(options.killGraceMs, 'killGraceMs');
+  assertNonNegative(options.idleTimeoutMs, 'idleTimeoutMs');
   checkHandshakeLimit(options.maxConcurrentHandshakesPerHost);
   const policy = resolveRetry(options.retry);
   const startedAt = Date.now();

@@ -2,5 +2,5 @@ export { SshRemoteConfigSchema, type SshRemoteConfig, type SshRemoteConfigInput 
 export { AgentSshRemoteConfigSchema, type AgentSshRemoteConfig } from './agent-ssh-config.js';
 export { SshSpawnWrapConfigSchema, type SshSpawnWrapConfig, type ParsedSshSpawnWrapConfig } from './spawn-wrap-config.js';
 export { parseSshRemoteConfig, parseAgentSshRemoteConfig, parseSshSpawnWrapConfig, parseEnvRecord, toSshWrapError, assertSshPathOption } from './parse.js';
-export { assertKnownOptions, closestKey, optionKeys } from './option-keys.js';
+export { assertKnownOptions, assertNonNegative, closestKey, optionKeys } from './option-keys.js';
 export { ENV_NAME } from './fields.js';

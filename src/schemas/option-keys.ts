@@ -82,3 +82,19 @@ export function assertKnownOptions(options: unknown, known: readonly string[], s
     });
   }
 }
+
+/**
+ * Refuses a limit option (a time in ms, a byte count) that is not a finite number ≥ 0;
+ * `undefined` means "not set" and passes.
+ *
+ * @throws {SshWrapError} `INVALID_CONFIG` with `field`.
+ * @example
+ * ```ts
+ * assertNonNegative(-1, 'timeoutMs'); // SshWrapError INVALID_CONFIG: timeoutMs must be a non-negative number
+ * ```
+ */
+export function assertNonNegative(value: number | undefined, field: string): void {
+  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+    throw new SshWrapError('INVALID_CONFIG', `${field} must be a non-negative number`, { field });
+  }
+}
