@@ -5,6 +5,7 @@ import type { ConnectionPool, MultiplexOption } from '../pool/index.js';
 import type { RemoteWrapOptions, SshSpawnWrapResult } from '../wrap/index.js';
 import type { ChildProcessLike, SpawnExecutor } from '../process/executor.js';
 import type { LoginOutput } from './output-frame.js';
+import type { StopReason } from './terminate/index.js';
 import type { SshRunEvent } from './events.js';
 import type { LineCallbacks } from './lines.js';
 import type { RetryOption } from './retry.js';
@@ -83,6 +84,19 @@ export interface SpawnWithSshOptions extends WrapSpawnOptions, LineCallbacks {
    * @default 8
    */
   maxConcurrentHandshakesPerHost?: number;
+  /**
+   * When the run is stopped (timeout, abort, `child.kill()`, idle timeout): time between SIGTERM
+   * and SIGKILL for the local process, and between TERM and KILL for the remote process group.
+   * @default 2000
+   */
+  killGraceMs?: number;
+  /**
+   * When the run is stopped, also stop the remote command at once (TERM, then KILL, to its
+   * process group over a second ssh connection, through the master when pooled). Without it the
+   * lifeline still ends the remote command once sshd notices the local ssh is gone (unless
+   * `lifeline: false` or `keepStdin`). @default true
+   */
+  killRemote?: boolean;
 }
 
 /**
@@ -103,14 +117,6 @@ export interface RunWithSshOptions extends Omit<SpawnWithSshOptions, 'statusMark
   onStdout?: (text: string) => void;
   /** Called with each decoded chunk of stderr, status markers already removed. @default undefined */
   onStderr?: (text: string) => void;
-  /** Time between SIGTERM and SIGKILL for the local process on timeout or abort, in ms. @default 2000 */
-  killGraceMs?: number;
-  /**
-   * On timeout or abort, also stop the remote command (TERM, then KILL, to its process group
-   * over a second ssh connection): killing the local ssh alone leaves it running remotely.
-   * @default true
-   */
-  killRemote?: boolean;
   /**
    * Repeat a run that failed before its command started, with a random ("full jitter"),
    * exponentially growing wait in between (see `retryDelay`): `attempts` counts every try, the
@@ -162,6 +168,8 @@ export interface SpawnWithSshResult {
    * and `child.stderr` (complete once the child's streams have ended; empty for local runs).
    */
   loginOutput(): LoginOutput;
+  /** Why sshwrap stopped the run (`'kill'`, `'abort'`, `'callback-error'`), or `undefined` while it was not stopped. */
+  stopReason(): StopReason | undefined;
 }
 
 const WRAP_KEYS = { ...REMOTE_WRAP_KEYS, localPlatform: true, fallbackToLocal: true, onEvent: true } as const;
@@ -178,6 +186,8 @@ const SPAWN_KEYS = {
   onStderrLine: true,
   onJsonLine: true,
   onJsonError: true,
+  killGraceMs: true,
+  killRemote: true,
 } as const;
 const { statusMarker: _marker, keepStdin: _keep, ...RUN_BASE_KEYS } = SPAWN_KEYS;
 
@@ -192,8 +202,6 @@ export const RUN_OPTION_KEYS = optionKeys<RunWithSshOptions>()({
   maxBuffer: true,
   onStdout: true,
   onStderr: true,
-  killGraceMs: true,
-  killRemote: true,
   retry: true,
   idleTimeoutMs: true,
 });

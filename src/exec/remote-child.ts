@@ -1,13 +1,22 @@
 import type { SshSpawnWrapResult } from '../wrap/index.js';
-import type { ChildProcessLike } from '../process/executor.js';
-import { killRemoteProcessGroup, REMOTE_KILL_TIMEOUT_MS, type RemoteKillOptions } from './kill.js';
+import type { ChildProcessLike, SpawnExecutor } from '../process/executor.js';
 import { createStatusMarkerStripper, type StatusMarker } from './markers.js';
 import { createOutputDeframer, type LoginOutput } from './output-frame.js';
+import { Terminator } from './terminate/index.js';
 
 /** The run's settings (the remote kill connects with the same ones) and its marker token. */
-export interface RemoteChildContext extends Omit<RemoteKillOptions, 'sshPath' | 'cwd' | 'timeoutMs'> {
+export interface RemoteChildContext {
   wrapped: SshSpawnWrapResult;
   token: string;
+  executor: SpawnExecutor;
+  env: NodeJS.ProcessEnv;
+  managedSshOptions?: Record<string, string> | undefined;
+  allowUnsafeOptions?: string[] | undefined;
+  sshConfigFile?: string | undefined;
+  /** Between TERM and KILL, locally and remotely. @default 2000 */
+  killGraceMs?: number | undefined;
+  /** Stop the remote group over a second connection too. @default true */
+  killRemote?: boolean | undefined;
   signal?: AbortSignal | undefined;
   /** Receives the reader of the run's login output. */
   onLoginOutput?: ((read: () => LoginOutput) => void) | undefined;
@@ -17,11 +26,12 @@ export interface RemoteChildContext extends Omit<RemoteKillOptions, 'sshPath' | 
 
 /**
  * The ssh child as callers see it: stderr without the remote script's status markers, and a
- * `kill()` that also stops the REMOTE process group (the script reported its pid), because
- * killing only the local ssh leaves a no-tty remote command running. Abort does the same.
- * Everything else is the real child.
+ * `kill()` that stops the run through the one stop path ({@link Terminator}): the local ssh
+ * (the signal, then SIGKILL after `killGraceMs`) and the REMOTE process group (the script reported
+ * its pid), because killing only the local ssh leaves a no-tty remote command running. Abort does
+ * the same. Everything else is the real child.
  */
-export function remoteChild(child: ChildProcessLike, context: RemoteChildContext): ChildProcessLike {
+export function remoteChild(child: ChildProcessLike, context: RemoteChildContext): { child: ChildProcessLike; terminator: Terminator } {
   const remote = context.wrapped.sshRemoteUsed;
   let remotePid: number | undefined;
   let remoteExited = false;
@@ -39,33 +49,40 @@ export function remoteChild(child: ChildProcessLike, context: RemoteChildContext
     context.onMarker?.(marker);
   });
 
-  const stopRemote = (): void => {
-    if (!remote || remotePid === undefined || remoteExited) return;
-    remoteExited = true; // once is enough
-    void killRemoteProcessGroup(remote, remotePid, {
-      executor: context.executor,
-      sshPath: context.wrapped.command,
-      cwd: context.wrapped.cwd,
-      env: context.env,
-      managedSshOptions: context.managedSshOptions,
-      allowUnsafeOptions: context.allowUnsafeOptions,
-      sshConfigFile: context.sshConfigFile,
-      timeoutMs: REMOTE_KILL_TIMEOUT_MS,
-    });
-  };
-  const kill = (signal?: NodeJS.Signals | number): boolean => {
-    stopRemote();
-    return child.kill(signal);
+  const terminator = new Terminator(child, {
+    killGraceMs: context.killGraceMs,
+    remote:
+      remote && (context.killRemote ?? true)
+        ? {
+            remote,
+            pid: () => remotePid,
+            exited: () => remoteExited,
+            connect: {
+              executor: context.executor,
+              sshPath: context.wrapped.command,
+              cwd: context.wrapped.cwd,
+              env: context.env,
+              ...(context.managedSshOptions ? { managedSshOptions: context.managedSshOptions } : {}),
+              ...(context.allowUnsafeOptions ? { allowUnsafeOptions: context.allowUnsafeOptions } : {}),
+              ...(context.sshConfigFile ? { sshConfigFile: context.sshConfigFile } : {}),
+            },
+          }
+        : undefined,
+  });
+  const kill = (signal: NodeJS.Signals | number = 'SIGTERM'): boolean => {
+    if (terminator.stop('kill', signal)) return true;
+    // Already stopping: a further kill (e.g. SIGKILL now) still reaches the local process.
+    return child.exitCode === null && child.signalCode === null ? child.kill(signal) : false;
   };
   if (context.signal) {
-    const onAbort = (): void => void kill('SIGTERM');
+    const onAbort = (): void => void terminator.stop('abort');
     if (context.signal.aborted) onAbort();
     else {
       context.signal.addEventListener('abort', onAbort, { once: true });
       child.once('close', () => context.signal!.removeEventListener('abort', onAbort));
     }
   }
-  return new Proxy(child, {
+  const proxy = new Proxy(child, {
     get(target, property) {
       if (property === 'stderr') return stderr;
       if (property === 'stdout') return stdout;
@@ -74,4 +91,5 @@ export function remoteChild(child: ChildProcessLike, context: RemoteChildContext
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
+  return { child: proxy, terminator };
 }

@@ -1,3 +1,4 @@
+import type { StopReason } from './terminate/index.js';
 import { constants } from 'node:os';
 import type { SshFailureKind } from '../classify/index.js';
 import type { SshSpawnWrapResult } from '../wrap/index.js';
@@ -72,6 +73,11 @@ export interface SshRunResult {
    * retried per the `retry` option, and this result is the last try's. Local runs: 1.
    */
   attempts: number;
+  /**
+   * Why sshwrap stopped the run (`'timeout'`, `'abort'`, `'idle'`, `'callback-error'`); absent when
+   * it ended by itself. Recorded by the one stop path (`Terminator`), first reason wins.
+   */
+  stopReason?: StopReason;
   /** The command started remotely but its exit status never arrived (connection dropped or the remote script was killed). */
   connectionLost: boolean;
   /** More than `maxBuffer` bytes arrived on stdout; `stdout` holds the first `maxBuffer`. */

@@ -50,6 +50,8 @@ export class SshRunError extends Error {
   readonly timedOut: boolean;
   /** See {@link SshRunResult.aborted}. */
   readonly aborted: boolean;
+  /** See {@link SshRunResult.stopReason}. */
+  readonly stopReason: SshRunResult['stopReason'];
   /** See {@link SshRunResult.connectionLost}. */
   readonly connectionLost: boolean;
   /** See {@link SshRunResult.idleTimedOut}. */
@@ -80,6 +82,7 @@ export class SshRunError extends Error {
     this.loginOutput = result.loginOutput;
     this.timedOut = result.timedOut;
     this.aborted = result.aborted;
+    this.stopReason = result.stopReason;
     this.connectionLost = result.connectionLost;
     this.idleTimedOut = result.idleTimedOut;
     this.attempts = result.attempts;
@@ -104,6 +107,7 @@ export class SshRunError extends Error {
       remoteStarted: this.remoteStarted,
       timedOut: this.timedOut,
       aborted: this.aborted,
+      stopReason: this.stopReason,
       connectionLost: this.connectionLost,
       idleTimedOut: this.idleTimedOut,
       attempts: this.attempts,

@@ -135,7 +135,8 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
 async function runOnce(prepared: PreparedRun<RunWithSshOptions>, timeoutMs: number | undefined, waitSignal: AbortSignal | undefined): Promise<SshRunResult> {
   const options = { ...prepared.options, timeoutMs };
   const token = randomMarkerToken();
-  const { wrapped, plan } = await wrapPrepared(prepared, { statusMarker: token, keepStdin: false, frameOutput: true });
+  // The lifeline ties the remote command to ssh's stdin, so it never outlives this process.
+  const { wrapped, plan } = await wrapPrepared(prepared, { statusMarker: token, keepStdin: false, frameOutput: true, lifeline: options.lifeline ?? true });
   if (options.signal?.aborted) return notStartedResult(wrapped, { aborted: true });
 
   const waitStarted = Date.now();

@@ -6,10 +6,25 @@ import { SPAWN_OPTION_KEYS, type SpawnWithSshOptions, type SpawnWithSshResult } 
 import { prepareRun, wrapPrepared } from './prepare.js';
 import type { LoginOutput } from './output-frame.js';
 import { remoteChild } from './remote-child.js';
+import { Terminator } from './terminate/index.js';
 import { observeOutput } from './observe.js';
 import { RunProgress, spawnDescription } from './events.js';
 import { feedStdin, startPlan } from './start.js';
 import { acquireHandshakeSlot, checkHandshakeLimit } from './handshake-gate.js';
+import type { ChildProcessLike } from '../process/executor.js';
+
+/** `child` whose kill() goes through `terminator` (a further kill while stopping reaches the process directly). */
+function withKill(child: ChildProcessLike, terminator: Terminator): ChildProcessLike {
+  const kill = (signal: NodeJS.Signals | number = 'SIGTERM'): boolean =>
+    terminator.stop('kill', signal) || (child.exitCode === null && child.signalCode === null && child.kill(signal));
+  return new Proxy(child, {
+    get(target, property) {
+      if (property === 'kill') return kill;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
 
 /**
  * Wraps a spawn with `wrapSpawnWithSsh` and starts it: ssh with the remote command, or the
@@ -18,8 +33,16 @@ import { acquireHandshakeSlot, checkHandshakeLimit } from './handshake-gate.js';
  * sees EOF; with `keepStdin` the input is written and stdin stays open for you.
  *
  * For a remote run the child's `stderr` has sshwrap's status lines removed, and `kill()` (or
- * aborting `signal`) also stops the remote process group: killing only the local ssh would leave a
- * no-tty remote command running.
+ * aborting `signal`) stops the run through the one stop path: the local ssh gets the signal
+ * (SIGTERM by default), then SIGKILL after `killGraceMs`, and the remote process group is stopped
+ * over a second connection (TERM, `killGraceMs`, KILL; `killRemote: false` skips it). Killing only
+ * the local ssh would leave a no-tty remote command running. `stopReason()` says why it stopped.
+ *
+ * The lifeline (`lifeline`, on by default): ssh's stdin stays open after the input is written,
+ * and the remote command is stopped when it reaches EOF, so the remote run never outlives this
+ * process, its ssh or the connection. Do not end `child.stdin` yourself (that stops the run). With
+ * `keepStdin` the agent reads ssh's stdin itself: ending it is the agent's normal EOF, and the
+ * agent is expected to exit on it (an agent that ignores its stdin is not tied to its owner then).
  *
  * Resolves once the process is running. Bad input rejects with `SshWrapError` before anything
  * starts; a process that cannot be started rejects with `SshWrapError('SPAWN_FAILED')`, with
@@ -49,7 +72,9 @@ export async function spawnWithSsh(
   try {
     // The status markers give the remote pid, so kill() and abort can stop the remote side too.
     const token = options.statusMarker ?? randomMarkerToken();
-    const { wrapped, plan } = await wrapPrepared(prepared, { statusMarker: token, frameOutput: true });
+    // The lifeline (on unless the caller turned it off): the remote command ends when ssh's
+    // stdin does, so it never outlives this process, its ssh or its connection.
+    const { wrapped, plan } = await wrapPrepared(prepared, { statusMarker: token, frameOutput: true, lifeline: options.lifeline ?? true });
     const executor = prepared.options.executor ?? nodeExecutor;
     // An abort ends the wait; the child is then stopped as it starts (remoteChild), as without a gate.
     releaseHandshake = await acquireHandshakeSlot(wrapped.sshRemoteUsed, prepared.lease, options.maxConcurrentHandshakesPerHost, options.signal).catch(() => () => {});
@@ -62,26 +87,34 @@ export async function spawnWithSsh(
       { remote: wrapped.sshRemoteUsed !== null, ...spawnDescription(prepared.config, prepared.remote, prepared.options) },
       prepared.lease?.reused ?? false,
     );
-    const remote = wrapped.sshRemoteUsed
-      ? remoteChild(started, {
-          ...prepared.options,
-          wrapped,
-          token,
-          executor,
-          env: plan.env,
-          signal: options.signal,
-          onLoginOutput: (read) => (loginOutput = read),
-          onMarker: (marker) => {
-            if (marker.event === 'pid') releaseHandshake();
-            progress.marker(marker);
-            if (marker.event === 'exit') remoteExitCode = marker.value;
-          },
-        })
-      : started;
+    let terminator: Terminator;
+    let stoppable: typeof started;
+    if (wrapped.sshRemoteUsed) {
+      ({ child: stoppable, terminator } = remoteChild(started, {
+        ...prepared.options,
+        wrapped,
+        token,
+        executor,
+        env: plan.env,
+        signal: options.signal,
+        onLoginOutput: (read) => (loginOutput = read),
+        onMarker: (marker) => {
+          if (marker.event === 'pid') releaseHandshake();
+          progress.marker(marker);
+          if (marker.event === 'exit') remoteExitCode = marker.value;
+        },
+      }));
+    } else {
+      // A local run: the same escalation (the signal, killGraceMs, SIGKILL) for kill(); the abort
+      // signal went to the spawn itself.
+      terminator = new Terminator(started, { killGraceMs: options.killGraceMs });
+      stoppable = withKill(started, terminator);
+    }
+    const remote = stoppable;
     const child = observeOutput(remote, callbacks, options, progress);
     // A callback that threw stops the run (remote side included) and surfaces on child.stdout.
     callbacks.onFail = () => {
-      child.kill('SIGTERM');
+      terminator.stop('callback-error');
       child.stdout?.destroy(callbacks.error instanceof Error ? callbacks.error : new Error(String(callbacks.error)));
     };
     // After 'close': the exit marker has been read by then.
@@ -91,8 +124,11 @@ export async function spawnWithSsh(
     // The lease is the host slot: held for the whole life of the process.
     child.once('exit', () => prepared.releaseLease());
     child.once('exit', releaseHandshake);
+    // The lifeline ends with the process: nothing is written to it, and an open pipe to a dead
+    // child would only hold a file descriptor.
+    if (plan.keepStdin && !options.keepStdin) child.once('exit', () => child.stdin?.destroy());
     child.once('close', () => void prepared.release());
-    return { child, wrapped, stdinWritten: feedStdin(child, plan), loginOutput: () => loginOutput() };
+    return { child, wrapped, stdinWritten: feedStdin(child, plan), loginOutput: () => loginOutput(), stopReason: () => terminator.reason };
   } catch (error) {
     releaseHandshake();
     await prepared.release();

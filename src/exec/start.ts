@@ -1,6 +1,7 @@
 import { SshWrapError } from '../errors/index.js';
 import type { ParsedSshSpawnWrapConfig } from '../schemas/index.js';
 import { promptFitsThreshold, promptWords, type SshSpawnWrapResult } from '../wrap/index.js';
+import { stdinParts } from '../wrap/wrap-remote.js';
 import type { ChildProcessLike, SpawnExecutor } from '../process/executor.js';
 import type { SpawnWithSshOptions } from './options.js';
 import { writeStdin } from './stdin.js';
@@ -11,8 +12,9 @@ export interface SpawnPlan {
   args: string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
-  /** Bytes for stdin, if any. */
-  input: string | undefined;
+  /** Bytes for stdin, if any (in pieces written one after the other). */
+  input: string | readonly string[] | undefined;
+  /** Leave stdin open once `input` is written: `keepStdin`, or the lifeline (see `RemoteWrapOptions.lifeline`). */
   keepStdin: boolean;
   local: boolean;
 }
@@ -26,7 +28,8 @@ export function planSpawn(wrapped: SshSpawnWrapResult, config: ParsedSshSpawnWra
   const keepStdin = options.keepStdin ?? false;
   const baseEnv = options.env ?? process.env;
   if (wrapped.sshRemoteUsed !== null) {
-    return { command: wrapped.command, args: wrapped.args, cwd: wrapped.cwd, env: baseEnv, input: wrapped.stdin, keepStdin, local: false };
+    // With the lifeline, ending ssh's stdin would stop the remote command: it stays open until ssh exits.
+    return { command: wrapped.command, args: wrapped.args, cwd: wrapped.cwd, env: baseEnv, input: stdinParts(wrapped), keepStdin: keepStdin || wrapped.lifeline === true, local: false };
   }
   const env = { ...baseEnv, ...wrapped.customEnvVars, ...options.secretEnv };
   const prompt = wrapped.prompt;
@@ -108,6 +111,15 @@ function spawnFailed(plan: SpawnPlan, error: unknown): SshWrapError {
 export function feedStdin(child: ChildProcessLike, plan: SpawnPlan): Promise<Error | undefined> {
   const stdin = child.stdin;
   if (!stdin) return Promise.resolve(undefined);
-  return writeStdin(stdin, plan.input ?? '', { end: !plan.keepStdin });
+  const parts = typeof plan.input === 'string' ? [plan.input] : [...(plan.input ?? [])];
+  const end = !plan.keepStdin;
+  if (parts.length <= 1) return writeStdin(stdin, parts[0] ?? '', { end });
+  return (async () => {
+    for (const [index, part] of parts.entries()) {
+      const error = await writeStdin(stdin, part, { end: end && index === parts.length - 1 });
+      if (error) return error;
+    }
+    return undefined;
+  })();
 }
 

@@ -1,6 +1,6 @@
 import type { RemoteScriptEvent, SshSpawnWrapResult } from '../wrap/index.js';
 import { nodeExecutor, type ChildProcessLike } from '../process/executor.js';
-import { killRemoteProcessGroup, REMOTE_KILL_TIMEOUT_MS, terminateChild, whenExited } from './kill.js';
+import { Terminator, whenExited, type StopReason } from './terminate/index.js';
 import { BoundedBytes, StderrFrame, StdoutFrame } from './output-frame.js';
 import type { RemoteStatus } from './outcome.js';
 import { OutputCollector } from './output.js';
@@ -12,7 +12,6 @@ import { feedStdin, type SpawnPlan } from './start.js';
 import { IdleClock } from './idle.js';
 
 const DEFAULT_MAX_BUFFER = 100_000_000;
-const DEFAULT_KILL_GRACE_MS = 2_000;
 // ssh's stdout/stderr can outlive it when a ControlPersist master inherited them.
 const STREAM_GRACE_MS = 1_000;
 const SSH_STDERR_LIMIT = 64 * 1024;
@@ -63,12 +62,8 @@ export async function supervise(
   const progress = new RunProgress(callbacks, { remote: wrapped.sshRemoteUsed !== null, ...context.spawn }, context.reused);
   // idleTimeoutMs: runs from the command's start; only its own output (onOutput) restarts it.
   const idle = new IdleClock(options.idleTimeoutMs);
-  let idleTimedOut = false;
-  const onIdle = (): void => {
-    // Only a run still going, and not already being stopped for another reason, ends for idleness.
-    idleTimedOut = !stopping && child.exitCode === null && child.signalCode === null;
-    stop();
-  };
+  // The Terminator records 'idle' only for a run still going and not already being stopped.
+  const onIdle = (): void => stop('idle');
   const onOutput = (stream: 'stdout' | 'stderr', chunk: Buffer): void => {
     if (chunk.length > 0) progress.output(stream);
     if (chunk.length > 0) idle.touch();
@@ -123,47 +118,41 @@ export async function supervise(
   const outputDone = Promise.all([streamDone(child.stdout), streamDone(child.stderr)]);
   void feedStdin(child, plan);
 
-  let timedOut = false;
-  let aborted = false;
-  let stopping: Promise<unknown> | undefined;
-  const stop = (): void => {
-    if (stopping || child.exitCode !== null || child.signalCode !== null) return;
-    const remoteKill =
-      remote && (options.killRemote ?? true) && remotePid !== undefined && !markers.has('exit')
-        ? killRemoteProcessGroup(remote, remotePid, {
-            executor: options.executor ?? nodeExecutor,
-            sshPath: wrapped.command,
-            cwd: wrapped.cwd,
-            env: plan.env,
-            managedSshOptions: options.managedSshOptions,
-            allowUnsafeOptions: options.allowUnsafeOptions,
-            sshConfigFile: options.sshConfigFile,
-            timeoutMs: REMOTE_KILL_TIMEOUT_MS,
-          })
-        : Promise.resolve();
-    stopping = Promise.all([terminateChild(child, options.killGraceMs ?? DEFAULT_KILL_GRACE_MS), remoteKill]);
-  };
-  const timer =
-    options.timeoutMs !== undefined
-      ? setTimeout(() => {
-          timedOut = true;
-          stop();
-        }, options.timeoutMs)
-      : undefined;
-  const onAbort = (): void => {
-    aborted = true;
-    stop();
-  };
+  // Every reason to stop goes through the one Terminator: local TERM → killGraceMs → KILL, and
+  // the remote group over a second connection (the lifeline covers the owner's own death).
+  const terminator = new Terminator(child, {
+    killGraceMs: options.killGraceMs,
+    remote:
+      remote && (options.killRemote ?? true)
+        ? {
+            remote,
+            pid: () => remotePid,
+            exited: () => markers.has('exit'),
+            connect: {
+              executor: options.executor ?? nodeExecutor,
+              sshPath: wrapped.command,
+              cwd: wrapped.cwd,
+              env: plan.env,
+              ...(options.managedSshOptions ? { managedSshOptions: options.managedSshOptions } : {}),
+              ...(options.allowUnsafeOptions ? { allowUnsafeOptions: options.allowUnsafeOptions } : {}),
+              ...(options.sshConfigFile ? { sshConfigFile: options.sshConfigFile } : {}),
+            },
+          }
+        : undefined,
+  });
+  const stop = (reason: StopReason): void => void terminator.stop(reason);
+  const timer = options.timeoutMs !== undefined ? setTimeout(() => stop('timeout'), options.timeoutMs) : undefined;
+  const onAbort = (): void => stop('abort');
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
   // A callback that threw ends the run like an abort would; the runner rethrows its error.
-  callbacks.onFail = stop;
+  callbacks.onFail = () => stop('callback-error');
   if (!remote) idle.start(onIdle);
 
   try {
     await exited;
     await Promise.race([outputDone, sleep(STREAM_GRACE_MS)]);
-    await stopping;
+    await terminator.stopping;
   } finally {
     if (timer) clearTimeout(timer);
     idle.stop();
@@ -185,10 +174,11 @@ export async function supervise(
     stderr: stderr.text(),
     wrapped,
     remoteStarted: remote ? markers.has('started') : true,
-    timedOut,
-    aborted,
-    idleTimedOut,
+    timedOut: terminator.reason === 'timeout',
+    aborted: terminator.reason === 'abort',
+    idleTimedOut: terminator.reason === 'idle',
     attempts: 1,
+    ...(terminator.reason !== undefined ? { stopReason: terminator.reason } : {}),
     connectionLost: false,
     loginOutput: { stdout: stdoutFrame?.loginText() ?? '', stderr: parser?.loginText() ?? '' },
     stdoutTruncated: stdout.truncated,

@@ -53,6 +53,7 @@ export function wrapWithLocalDefaults(
     // Framing needs a token to frame with; a fresh random one when the caller has none.
     statusMarker: options.statusMarker ?? (options.frameOutput ? randomMarkerToken() : undefined),
     frameOutput: options.frameOutput,
+    lifeline: options.lifeline,
     managedSshOptions: options.managedSshOptions,
     allowUnsafeOptions: options.allowUnsafeOptions,
     sshConfigFile: options.sshConfigFile,

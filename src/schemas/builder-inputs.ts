@@ -21,12 +21,18 @@ export const RemoteScriptSpecSchema = z.object({
   ...remoteCommandShape,
   remotePath: z.union([z.enum(['augment', 'inherit']), z.array(noNul('remotePath[]'))]).optional(),
   stdinEnvNames: z.array(envName('stdinEnvNames[]')).optional(),
-  commandStdin: z.enum(['inherit', 'null']).optional(),
+  commandStdin: z.enum(['inherit', 'null', 'framed']).optional(),
   statusMarker: statusMarkerField('statusMarker').optional(),
   frameOutput: z.boolean().optional(),
+  lifeline: z.boolean().optional(),
 }).refine((spec) => !spec.frameOutput || spec.statusMarker !== undefined, {
   message: 'frameOutput needs a statusMarker token (the frame line carries it)',
   path: ['frameOutput'],
+}).refine((spec) => spec.lifeline ? spec.commandStdin !== 'inherit' : spec.commandStdin !== 'framed', {
+  // With the lifeline, ssh's stdin never ends while the owner lives: a command reading it directly
+  // would wait forever. A framed stdin block only exists on the lifeline.
+  message: "lifeline needs commandStdin 'null' or 'framed', and 'framed' needs lifeline",
+  path: ['commandStdin'],
 });
 
 /** `buildSshArgs`'s remote command and options. @internal */

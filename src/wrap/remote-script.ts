@@ -19,8 +19,23 @@ export interface RemoteScriptSpec extends RemoteCommandSpec {
    * Each matches `[A-Za-z_][A-Za-z0-9_]*`.
    */
   stdinEnvNames?: readonly string[] | undefined;
-  /** `'null'` gives the command /dev/null as stdin (nothing to read, never waits). @default 'inherit' */
-  commandStdin?: 'inherit' | 'null' | undefined;
+  /**
+   * The command's stdin: `'inherit'` is ssh's stdin after the env lines; `'null'` is /dev/null
+   * (nothing to read, never waits); `'framed'` (only with {@link lifeline}) is one block cut from
+   * ssh's stdin after the env lines: a line holding its length in bytes (decimal), then exactly
+   * that many bytes, handed to the command through a file in a private (0700) directory that is
+   * removed as soon as it is open. @default 'inherit'
+   */
+  commandStdin?: 'inherit' | 'null' | 'framed' | undefined;
+  /**
+   * Tie the command's life to ssh's stdin: once everything meant for stdin was read, a watcher
+   * keeps reading it, and its EOF means the owner is gone (the local ssh or the process feeding
+   * it died, or the connection dropped: sshd closes the session's stdin then). The watcher then
+   * signals the script's process group (TERM, 1 s later KILL). Needed because sshd does not
+   * signal a no-tty command when its connection goes away. The caller must keep ssh's stdin open
+   * for the whole run. Needs `commandStdin` `'null'` or `'framed'`. @default false
+   */
+  lifeline?: boolean | undefined;
   /**
    * A token (`[A-Za-z0-9_-]+`). When set, the script writes `\n<token>:<event>[:<data>]\n` lines
    * to stderr (pid, cwd-missing, not-found, started, exit:<status>) and runs the command as a
@@ -65,6 +80,47 @@ function markStatement(token: string | undefined, event: RemoteScriptEvent, data
 }
 
 /**
+ * The lifeline (see {@link RemoteScriptSpec.lifeline}).
+ *
+ * Framed stdin first: the length line, then exactly that many bytes copied by `head -c` into a
+ * file in a private directory (mktemp -d: 0700), opened on fd 5 and removed at once; a short copy
+ * (the owner died mid-prompt) stops here. A file rather than a fifo: the watcher must reach the
+ * EOF even when the command never reads its stdin, and a fifo nobody drains would block the copy.
+ * `head -c` exists in GNU coreutils, busybox and macOS and never waits for more than the bytes it
+ * was asked for (a stdio `head` may read ahead, but nothing follows the block until EOF).
+ *
+ * Then ssh's stdin moves to fd 3 and a background subshell reads it to EOF and signals this
+ * script's process group. `$$` is that group: sshd makes a no-tty session's first process a
+ * session and group leader (setsid), and the login shell `exec`s this sh. The subshell must read
+ * fd 3 explicitly: a non-interactive sh gives an asynchronous list /dev/null as stdin. It ignores
+ * TERM (it is in the group it signals) so it can still send KILL to whatever ignored TERM, and its
+ * output goes to /dev/null so it never keeps the session's stdout or stderr open. The grace before
+ * KILL is 1 s: the owner is gone, and the whole group must be gone within a few seconds. `kill -SIG -PGID`
+ * is the spelling dash, busybox ash, bash and mksh all accept.
+ */
+function lifelineLines(token: string | undefined, framed: boolean): string[] {
+  const lines: string[] = [];
+  if (framed) {
+    const missing = [...markStatement(token, 'stdin-missing'), "echo 'sshwrap: expected a stdin frame' >&2"].join('; ');
+    lines.push(
+      `IFS= read -r __sw_n || { ${missing}; exit 1; }`,
+      `case $__sw_n in ''|*[!0-9]*) ${missing}; exit 1;; esac`,
+      `__sw_d=$(umask 077; mktemp -d "\${TMPDIR:-/tmp}/sshwrap.XXXXXX") || { echo 'sshwrap: cannot create a private directory for stdin' >&2; exit 1; }`,
+      'head -c "$__sw_n" >"$__sw_d/in"',
+      // $((…)) drops the padding some `wc` put before the number.
+      `[ "$(($(wc -c <"$__sw_d/in")))" -eq "$__sw_n" ] || { rm -rf "$__sw_d"; ${missing}; exit 1; }`,
+      'exec 5<"$__sw_d/in"; rm -rf "$__sw_d"',
+    );
+  }
+  lines.push(
+    'exec 3<&0',
+    `( trap '' TERM; while read -r __sw_x; do :; done <&3; kill -TERM -$$; sleep 1; kill -KILL -$$ ) >/dev/null 2>&1 &`,
+    '__sw_w=$!',
+  );
+  return lines;
+}
+
+/**
  * The remote POSIX sh script: read stdin-delivered env, set PATH, `cd`, export env, run the
  * command. Every value is a quoted word; nothing depends on the login shell.
  *
@@ -97,24 +153,32 @@ export function buildRemoteScript(input: RemoteScriptSpec): string {
   }
   const exported = exportLine(spec.env);
   if (exported) lines.push(exported);
-  if (token === undefined) {
+  if (token === undefined && !spec.lifeline) {
     lines.push(`exec ${quotedWords(spec.command, spec.args)}${spec.commandStdin === 'null' ? ' </dev/null' : ''}`);
-  } else {
-    // sh reports a child killed by a signal ("Killed") on its own stderr, which is the command's
-    // stderr too. So this shell's stderr goes to /dev/null for good (dash and bash print the
-    // notice at different times) and the original stays on fd 4. The command gets it back inside
-    // a subshell that execs it: the notice, if any, is then printed by this shell, into /dev/null.
-    lines.push(
-      `command -v ${quotedWords(spec.command, [])} >/dev/null 2>&1 || { ${markStatement(token, 'not-found')[0]}; exit 127; }`,
-      ...markStatement(token, 'started'),
-      'exec 4>&2 2>/dev/null',
-      // `exec` so a name like `echo` runs the binary on PATH, as it does without markers.
-      `( exec ${quotedWords(spec.command, spec.args)} 2>&4 4>&-${spec.commandStdin === 'null' ? ' </dev/null' : ''} )`,
-      '__sw_s=$?',
-      ...markStatement(token, 'exit', ':"$__sw_s"').map((line) => line.replace(/>&2$/, '>&4')),
-      'exit "$__sw_s"',
-    );
+    return lines.join('\n');
   }
+  if (token !== undefined) {
+    lines.push(`command -v ${quotedWords(spec.command, [])} >/dev/null 2>&1 || { ${markStatement(token, 'not-found')[0]}; exit 127; }`);
+  }
+  let commandStdin = spec.commandStdin === 'null' ? ' </dev/null' : '';
+  if (spec.lifeline) {
+    lines.push(...lifelineLines(token, spec.commandStdin === 'framed'));
+    commandStdin = spec.commandStdin === 'framed' ? ' 3<&- <&5 5<&-' : ' 3<&- </dev/null';
+  }
+  // sh reports a child killed by a signal ("Killed") on its own stderr, which is the command's
+  // stderr too. So this shell's stderr goes to /dev/null for good (dash and bash print the
+  // notice at different times) and the original stays on fd 4. The command gets it back inside
+  // a subshell that execs it: the notice, if any, is then printed by this shell, into /dev/null.
+  lines.push(
+    ...markStatement(token, 'started'),
+    'exec 4>&2 2>/dev/null',
+    // `exec` so a name like `echo` runs the binary on PATH, as it does without markers.
+    `( exec ${quotedWords(spec.command, spec.args)} 2>&4 4>&-${commandStdin} )`,
+    '__sw_s=$?',
+  );
+  // The command ended by itself: the watcher must not kill what it may have left running on purpose.
+  if (spec.lifeline) lines.push('kill -KILL "$__sw_w" 2>/dev/null');
+  lines.push(...markStatement(token, 'exit', ':"$__sw_s"').map((line) => line.replace(/>&2$/, '>&4')), 'exit "$__sw_s"');
   return lines.join('\n');
 }
 

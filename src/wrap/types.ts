@@ -73,6 +73,21 @@ export interface RemoteWrapOptions {
    * @default false
    */
   frameOutput?: boolean;
+  /**
+   * Tie the remote command to ssh's stdin, so it never outlives its owner: sshd does not signal a
+   * no-tty command when the connection drops, the local ssh is killed or the process that started
+   * it dies, but in every one of those cases ssh's stdin reaches EOF on the remote. With it, the
+   * remote script keeps reading stdin after the env lines and the prompt, and on EOF signals the
+   * command's process group (TERM, 1 s later KILL).
+   *
+   * The caller writes {@link SshSpawnWrapResult.stdin} and then keeps ssh's stdin OPEN until the
+   * run ends; ending it stops the remote command. A prompt on stdin is framed for it: its UTF-8
+   * byte length in decimal and `\n`, then the prompt (the command sees exactly the prompt, then
+   * EOF). Ignored with `keepStdin` (the agent reads ssh's stdin itself, so ending it is its normal
+   * EOF) and for Windows remotes. The runners (`spawnWithSsh`, `runWithSsh`) set it.
+   * @default false
+   */
+  lifeline?: boolean;
   /** ssh options managed by the caller's infrastructure (pooling, host-key policy), below customOptions. @default undefined */
   managedSshOptions?: Record<string, string>;
   /** Command-executing ssh options allowed in customOptions (e.g. `['ProxyCommand']`). @default [] */
@@ -118,6 +133,8 @@ export interface SshSpawnWrapResult {
   statusMarker?: string;
   /** The output is framed (see {@link RemoteWrapOptions.frameOutput}): read it through `createOutputDeframer`. */
   frameOutput?: boolean;
+  /** The remote script watches ssh's stdin (see {@link RemoteWrapOptions.lifeline}): write `stdin`, then keep it open until the run ends. */
+  lifeline?: boolean;
   /** Readable POSIX form of what runs remotely, with the values that travel on stdin shown as `<redacted>`. For display and logs only. */
   remoteCommand?: string;
 }

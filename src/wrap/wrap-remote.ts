@@ -44,7 +44,17 @@ interface Plan {
   stdinEnv: Record<string, string>;
 }
 
+/**
+ * Whether the remote script watches ssh's stdin (see {@link RemoteWrapOptions.lifeline}). Not with
+ * `keepStdin` (the agent's stdin is the caller's stream then, and its EOF ends the agent the normal
+ * way) and not for Windows remotes (PowerShell cannot read stdin without buffering past a frame).
+ */
+function lifelineOn(remote: SshRemoteConfig, options: RemoteWrapOptions): boolean {
+  return options.lifeline === true && !options.keepStdin && remote.remotePlatform !== 'windows';
+}
+
 function buildRemoteInvocation(plan: Plan, args: string[], stdinPrompt: boolean, options: RemoteWrapOptions): string {
+  const lifeline = lifelineOn(plan.remote, options);
   const spec: RemoteScriptSpec = {
     command: plan.binary,
     args,
@@ -52,13 +62,25 @@ function buildRemoteInvocation(plan: Plan, args: string[], stdinPrompt: boolean,
     env: plan.env,
     remotePath: options.remotePath,
     stdinEnvNames: Object.keys(plan.stdinEnv),
-    commandStdin: stdinPrompt || options.keepStdin ? 'inherit' : 'null',
+    commandStdin: lifeline ? (stdinPrompt ? 'framed' : 'null') : stdinPrompt || options.keepStdin ? 'inherit' : 'null',
     statusMarker: options.statusMarker,
     frameOutput: options.frameOutput,
+    lifeline,
   };
   if (plan.remote.remotePlatform === 'windows') return powerShellCommand(buildPowerShellScript(spec));
   const script = buildRemoteScript(spec);
   return options.shell === 'posix' ? script : anyShellCommand(script);
+}
+
+/** Where a wrap result keeps its `stdin` as pieces (see {@link stdinParts}). @internal */
+const STDIN_PARTS = Symbol('sshwrap.stdinParts');
+
+/**
+ * `wrapped.stdin` as the pieces it was joined from (env lines, prompt header, prompt), so a
+ * writer can stream a large prompt without flattening the joined string. @internal
+ */
+export function stdinParts(wrapped: SshSpawnWrapResult): readonly string[] | undefined {
+  return (wrapped as { [STDIN_PARTS]?: readonly string[] })[STDIN_PARTS] ?? (wrapped.stdin === undefined ? undefined : [wrapped.stdin]);
 }
 
 /** The keys of {@link RemoteWrapOptions}, as an object so option types built on it can extend it. @internal */
@@ -74,6 +96,7 @@ export const REMOTE_WRAP_KEYS = {
   envOnStdin: true,
   statusMarker: true,
   frameOutput: true,
+  lifeline: true,
   managedSshOptions: true,
   allowUnsafeOptions: true,
   sshConfigFile: true,
@@ -182,7 +205,11 @@ export function wrapRemoteUnchecked(
   }
 
   const envLines = Object.keys(plan.stdinEnv).length > 0 ? encodeSecretLines(Object.values(plan.stdinEnv)) : '';
-  const stdin = envLines + (stdinPrompt ?? '');
+  const lifeline = lifelineOn(remote, options);
+  // With the lifeline the prompt is framed (its byte length on a line first): stdin stays open
+  // after it, so the remote script cannot wait for EOF to know where the prompt ends.
+  const promptHeader = stdinPrompt !== undefined && lifeline ? `${utf8Length(stdinPrompt)}\n` : '';
+  const stdin = envLines + promptHeader + (stdinPrompt ?? '');
   const sshArgs = buildSshArgs(remote, remoteInvocation, {
     managedOptions: options.managedSshOptions,
     allowUnsafeOptions: options.allowUnsafeOptions,
@@ -200,6 +227,7 @@ export function wrapRemoteUnchecked(
     sshRemoteUsed: withoutSecrets(remote),
     ...(options.statusMarker !== undefined ? { statusMarker: options.statusMarker } : {}),
     ...(options.frameOutput ? { frameOutput: true } : {}),
+    ...(lifeline ? { lifeline: true } : {}),
     ...(stdin !== '' && !envLines ? { stdin } : {}),
     // Built on first read: most callers spawn without ever displaying it. It redacts exactly
     // the values that are not on the command line.
@@ -211,5 +239,8 @@ export function wrapRemoteUnchecked(
   };
   // With env values on stdin, stdin carries them: readable, but never serialised or spread.
   if (envLines) Object.defineProperty(result, 'stdin', { value: stdin, enumerable: false, configurable: true });
+  // The same bytes in pieces, for the runners: `stdin` joins a header to a 10 MB prompt, and
+  // writing it in slices would make the engine flatten (copy) the joined string.
+  if (stdin !== '') Object.defineProperty(result, STDIN_PARTS, { value: [envLines, promptHeader, stdinPrompt ?? ''].filter((part) => part !== ''), enumerable: false });
   return result;
 }

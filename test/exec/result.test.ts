@@ -64,6 +64,7 @@ describe('run results', () => {
       hint: 'raise it',
       timedOut: true,
       aborted: true,
+      stopReason: 'abort',
       connectionLost: true,
       idleTimedOut: true,
       attempts: 2,

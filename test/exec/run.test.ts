@@ -227,7 +227,7 @@ describe('runWithSsh (fake executor)', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   }, 30_000);
 
-  it('writes a large prompt to stdin exactly once and ends stdin', async () => {
+  it('lifeline: false keeps the raw contract: the prompt on stdin exactly once, then stdin ends', async () => {
     const prompt = 'p'.repeat(300_000) + '😀'.repeat(50_000);
     const executor = fakeExecutor((child) => {
       child.stdin.on('end', () => {
@@ -235,7 +235,7 @@ describe('runWithSsh (fake executor)', () => {
         child.exit(0);
       });
     });
-    const r = await runWithSsh({ ...config, prompt }, agent, store, { shell: 'posix', executor });
+    const r = await runWithSsh({ ...config, prompt }, agent, store, { shell: 'posix', executor, lifeline: false });
     const child = executor.children[0]!;
     expect(Buffer.concat(child.stdinData).toString('utf8')).toBe(prompt);
     expect(child.stdinEnded).toBe(true);
@@ -243,12 +243,35 @@ describe('runWithSsh (fake executor)', () => {
     expect(r.wrapped.stdin).toBe(prompt);
   });
 
-  it('ends stdin immediately when there is no input (the agent sees EOF, never waits)', async () => {
+  it('with the lifeline (the default) the prompt is framed by its byte length and stdin stays open until ssh exits', async () => {
+    const prompt = 'p'.repeat(300_000) + '😀'.repeat(50_000);
+    const framed = `${Buffer.byteLength(prompt)}\n${prompt}`;
+    let endedWhileRunning = false;
+    const executor = fakeExecutor((child) => {
+      child.stdin.on('end', () => (endedWhileRunning = true));
+      let done = false;
+      child.stdin.on('data', () => {
+        if (done || Buffer.concat(child.stdinData).length < Buffer.byteLength(framed)) return;
+        done = true;
+        child.marker('pid', 1).marker('started').marker('exit', 0);
+        setTimeout(() => child.exit(0), 50);
+      });
+    });
+    const r = await runWithSsh({ ...config, prompt }, agent, store, { shell: 'posix', executor });
+    const child = executor.children[0]!;
+    expect(Buffer.concat(child.stdinData).toString('utf8')).toBe(framed);
+    expect(endedWhileRunning).toBe(false);
+    expect(r.wrapped.lifeline).toBe(true);
+    expect(r.wrapped.stdin).toBe(framed);
+    expect(r.wrapped.args.at(-1)).toContain('while read -r __sw_x; do :; done <&3; kill -TERM -$$');
+  });
+
+  it('lifeline: false ends stdin immediately when there is no input (the agent sees EOF, never waits)', async () => {
     const executor = fakeExecutor((child) => {
       child.stdin.on('end', () => child.exit(0));
       child.stdin.resume();
     });
-    await runWithSsh(config, agent, store, { executor });
+    await runWithSsh(config, agent, store, { executor, lifeline: false });
     expect(executor.children[0]!.stdinEnded).toBe(true);
   });
 

@@ -123,9 +123,9 @@ describe.skipIf(!tb)('runWithSsh against the real sshd', () => {
     expect(deltaMiB).toBeLessThan(8);
   });
 
-  it('spawnWithSsh hands back a live child with stdin already fed and ended', async () => {
+  it('spawnWithSsh hands back a live child with its stdin prompt delivered (framed: the lifeline keeps ssh stdin open)', async () => {
     const { child, wrapped, stdinWritten } = await spawnWithSsh({ command: '/bin/sh', args: ['-c', 'wc -c'], cwd: '~', prompt: 'x'.repeat(5000) }, agentSsh, store);
-    expect(wrapped.stdin).toHaveLength(5000);
+    expect(wrapped.stdin).toBe(`5000\n${'x'.repeat(5000)}`);
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr!.resume();

@@ -1,4 +1,5 @@
 import { runWithSsh, type SshRunResult } from '../../exec/index.js';
+import { DEFAULT_KILL_GRACE_MS, REMOTE_KILL_TIMEOUT_MS } from '../../exec/terminate/index.js';
 import { parseCommandLine, parseTimeoutFlag } from '../args.js';
 import { detachedExecutor } from '../../process/executor.js';
 import { EXIT } from '../exit-codes.js';
@@ -9,9 +10,11 @@ import { planRun, RUN_FLAGS } from '../run-plan.js';
 
 const FLAGS = { ...RUN_FLAGS, timeout: { type: 'string' }, json: { type: 'boolean' } } as const;
 
-// After an abort, runWithSsh stops the local ssh (TERM, then KILL after 2 s) and the remote
-// command (over a second connection, up to 8 s). Past this the CLI stops waiting and exits.
-const ABORT_WAIT_MS = 12_000;
+// After an abort, runWithSsh's one stop path (src/exec/terminate) stops the local ssh (TERM, then
+// KILL after the grace period) and the remote command (over a second connection, bounded). Past
+// this the CLI stops waiting and exits; the remote command still ends then, through the lifeline:
+// this process exiting closes ssh's stdin, and the remote script kills its group on that EOF.
+const ABORT_WAIT_MS = DEFAULT_KILL_GRACE_MS + REMOTE_KILL_TIMEOUT_MS + 2_000;
 
 /**
  * The exit status for a finished run (see {@link EXIT}): the remote command's own status when it
