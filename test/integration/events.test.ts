@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import fs, { mkdtempSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runWithSsh, type SshRunEvent } from '../../src/exec/index.js';
 import { checkMaster, ConnectionPool } from '../../src/pool/index.js';
@@ -67,7 +67,18 @@ describe.skipIf(!tb)('events, lines and JSON against the real sshd', () => {
     lease.release();
     expect(master.running).toBe(true);
     const { events, types, onEvent } = collector();
-    const loginSleeps = (): number[] => allCommandLinesWithPid().filter(([, line]) => line === 'sleep\u00002\u0000').map(([pid]) => pid);
+    // The login's own `sleep 2`: it has the noise variable in its environment; another file's `sleep 2` does not.
+    const inSlowLogin = (pid: number): boolean => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`${NOISE_VARIABLE}=${SLOW_LOGIN_MODE}`);
+      } catch {
+        return false;
+      }
+    };
+    const loginSleeps = (): number[] =>
+      allCommandLinesWithPid()
+        .filter(([pid, line]) => line === 'sleep\u00002\u0000' && inSlowLogin(pid))
+        .map(([pid]) => pid);
     const before = new Set(loginSleeps());
     const running = runWithSsh({ command: 'echo', args: ['second time lucky'], cwd: '~' }, agentSsh, store, { onEvent, multiplex: true, connectionPool: pool, timeoutMs: 30_000 });
     // Bounded wait for this session's login `sleep 2` (the session is open, the script silent), then the master goes.

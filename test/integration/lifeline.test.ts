@@ -156,7 +156,8 @@ describe.skipIf(!tb)('lifeline: attached runs never outlive their owner', () => 
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const remoteOf = (user: TestbedUser) => ({ ...remoteFor({ ...info, port }, user), id: `lifeline-${user.name}` });
+  // Its own known_hosts: the shared one may only ever hold the shared sshd's port.
+  const remoteOf = (user: TestbedUser) => ({ ...remoteFor({ ...info, port, knownHostsFile: path.join(dir, 'known_hosts') }, user), id: `lifeline-${user.name}` });
   const userOf = (shell: string): TestbedUser => info.users.find((u) => u.shell === shell)!;
   const newMarker = (): string => `swlife${randomBytes(6).toString('hex')}`;
 
