@@ -12,8 +12,13 @@ import { feedStdin, type SpawnPlan } from './start.js';
 import { IdleClock } from './idle.js';
 
 const DEFAULT_MAX_BUFFER = 100_000_000;
-// ssh's stdout/stderr can outlive it when a ControlPersist master inherited them.
+// ssh's stdout/stderr can outlive it when a ControlPersist master or a ProxyCommand inherited
+// them, so after ssh exits the run waits for their end only while they keep delivering: up to
+// STREAM_GRACE_MS of silence, and STREAM_GRACE_CAP_MS in all. A fixed 1 s after the exit lost the
+// exit marker of 1-3 runs in 64 on a loaded 2-core machine, where the last chunks of a pipe whose
+// writer is already gone can take longer than that to be read.
 const STREAM_GRACE_MS = 1_000;
+const STREAM_GRACE_CAP_MS = 10_000;
 const SSH_STDERR_LIMIT = 64 * 1024;
 
 function streamDone(stream: NodeJS.ReadableStream | null): Promise<void> {
@@ -30,6 +35,21 @@ function streamDone(stream: NodeJS.ReadableStream | null): Promise<void> {
 /** A grace period that never keeps the process alive on its own. */
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/**
+ * Resolves once nothing arrived for `quietMs` (counted from now at the earliest: the last data
+ * may still be in the pipe), or `capMs` from now; never keeps the process alive.
+ */
+async function quietFor(quietMs: number, capMs: number, lastDataAt: () => number): Promise<void> {
+  const start = Date.now();
+  const deadline = start + capMs;
+  // Bounded: every turn waits at least 1 ms and the deadline is fixed.
+  for (let now = start; now < deadline; now = Date.now()) {
+    const quietUntil = Math.max(lastDataAt(), start) + quietMs;
+    if (quietUntil <= now) return;
+    await sleep(Math.max(1, Math.min(quietUntil, deadline) - now));
+  }
 }
 
 /**
@@ -105,10 +125,16 @@ export async function supervise(
     stdout.push(chunk);
   };
   const stdoutFrame = remote ? new StdoutFrame(token, toStdout) : undefined;
-  child.stdout?.on('data', (chunk: Buffer) => (stdoutFrame ? stdoutFrame.write(chunk) : toStdout(chunk)));
+  let lastDataAt = Date.now();
+  child.stdout?.on('data', (chunk: Buffer) => {
+    lastDataAt = Date.now();
+    if (stdoutFrame) stdoutFrame.write(chunk);
+    else toStdout(chunk);
+  });
   child.stderr?.on(
     'data',
     (chunk: Buffer): void => {
+      lastDataAt = Date.now();
       if (parser) return parser.write(chunk);
       onOutput('stderr', chunk);
       stderr.push(chunk);
@@ -151,7 +177,7 @@ export async function supervise(
 
   try {
     await exited;
-    await Promise.race([outputDone, sleep(STREAM_GRACE_MS)]);
+    await Promise.race([outputDone, quietFor(STREAM_GRACE_MS, STREAM_GRACE_CAP_MS, () => lastDataAt)]);
     await terminator.stopping;
   } finally {
     if (timer) clearTimeout(timer);

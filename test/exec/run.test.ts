@@ -227,6 +227,21 @@ describe('runWithSsh (fake executor)', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   }, 30_000);
 
+  it('keeps reading after ssh exits while its pipes still deliver (a loaded machine), until they go quiet', async () => {
+    const r = await run((child) => {
+      child.marker('pid', 1).marker('started');
+      child.exit(0, null, { closeStreams: false });
+      // The rest of the output is read later than a fixed 1 s grace after the exit would wait.
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (sent++ < 5) return void child.stdout.write(`late ${sent}\n`);
+        clearInterval(timer);
+        child.marker('exit', 0);
+      }, 300);
+    }).result;
+    expect(r).toMatchObject({ exitCode: 0, stdout: 'late 1\nlate 2\nlate 3\nlate 4\nlate 5\n', remoteExitCode: 0 });
+  }, 30_000);
+
   it('lifeline: false keeps the raw contract: the prompt on stdin exactly once, then stdin ends', async () => {
     const prompt = 'p'.repeat(300_000) + '😀'.repeat(50_000);
     const executor = fakeExecutor((child) => {
