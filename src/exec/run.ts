@@ -93,16 +93,19 @@ async function runAttempts(
     });
   }
   const remaining = (): number | undefined => (options.timeoutMs === undefined ? undefined : Math.max(0, options.timeoutMs - (Date.now() - startedAt)));
+  // A retry on a fresh master is a new connection, whatever the lease said at first.
+  let reused = prepared.lease?.reused ?? false;
   // Bounded: resolveRetry caps policy.attempts.
   for (let attempt = 1; ; attempt++) {
     // Aborted while queued or waiting: runOnce reports it.
-    const result = await runOnce(prepared, remaining(), waitSignal);
+    const result = await runOnce(prepared, remaining(), waitSignal, reused);
     result.attempts = attempt;
     if (attempt >= policy.attempts || prepared.callbacks.error !== undefined) return result;
     const reason = await retryReason(result, prepared.lease);
     if (!reason) return result;
     // A dead master is already forgotten: the next try starts a fresh connection, waiting adds nothing.
     const delayMs = reason.freshMaster ? 0 : retryDelay(policy, attempt);
+    if (reason.freshMaster) reused = false;
     const left = remaining();
     // No time for the wait and a try after it: the failure stands as it is.
     if (left !== undefined && delayMs >= left) return result;
@@ -132,7 +135,7 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   });
 }
 
-async function runOnce(prepared: PreparedRun<RunWithSshOptions>, timeoutMs: number | undefined, waitSignal: AbortSignal | undefined): Promise<SshRunResult> {
+async function runOnce(prepared: PreparedRun<RunWithSshOptions>, timeoutMs: number | undefined, waitSignal: AbortSignal | undefined, reused: boolean): Promise<SshRunResult> {
   const options = { ...prepared.options, timeoutMs };
   const token = randomMarkerToken();
   // The lifeline ties the remote command to ssh's stdin, so it never outlives this process.
@@ -155,7 +158,7 @@ async function runOnce(prepared: PreparedRun<RunWithSshOptions>, timeoutMs: numb
     });
   }
   try {
-    return await superviseOnce(prepared, options, token, wrapped, plan, releaseHandshake);
+    return await superviseOnce(prepared, options, token, wrapped, plan, releaseHandshake, reused);
   } finally {
     releaseHandshake();
   }
@@ -168,6 +171,7 @@ async function superviseOnce(
   wrapped: SshSpawnWrapResult,
   plan: SpawnPlan,
   releaseHandshake: () => void,
+  reused: boolean,
 ): Promise<SshRunResult> {
   const { timeoutMs } = options;
   const started = Date.now();
@@ -182,7 +186,7 @@ async function superviseOnce(
   const { result, status } = await supervise(child, plan, wrapped, token, options, {
     callbacks: prepared.callbacks,
     // A fresh master started for this run is a new connection too.
-    reused: prepared.lease?.reused ?? false,
+    reused,
     spawn: spawnDescription(prepared.config, prepared.remote, options),
     // The session is authenticated and the script runs: the handshake is over.
     onMarker: (event) => event === 'pid' && releaseHandshake(),

@@ -89,6 +89,8 @@ describe.skipIf(!tb)('events, lines and JSON against the real sshd', () => {
     expect(result).toMatchObject({ stdout: 'second time lucky\n', remoteExitCode: 0 });
     expect(types()).toEqual(['resolve', 'retry', 'connect', 'spawn', 'started', 'first-byte', 'exit']);
     expect(events[1]).toMatchObject({ type: 'retry', attempt: 1 });
+    // The master was warm for the first try; the retry went through a fresh one: a new connection.
+    expect(events[2]).toMatchObject({ type: 'connect', reused: false });
   });
 
   it('a line reaches onStdoutLine when the remote writes it, not at exit', async () => {
