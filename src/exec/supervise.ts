@@ -111,7 +111,10 @@ export async function supervise(
           progress.marker(marker);
           markers.add(marker.event);
           context.onMarker?.(marker.event);
-          if (marker.event === 'started') idle.start(onIdle);
+          if (marker.event === 'started') {
+            idle.start(onIdle);
+            releaseHeld();
+          }
           // Only the script's own first report counts: the command could print a fake one later
           // (the token is visible in the remote argv), and pid 1 or less would mean "every process".
           if (marker.event === 'pid' && remotePid === undefined && !markers.has('started') && (marker.value ?? 0) > 1) remotePid = marker.value;
@@ -120,9 +123,18 @@ export async function supervise(
       })
     : undefined;
   // Remote runs are framed: what the login shell printed before the command is kept apart.
+  // The command's stdout comes after its `started` marker, but on another pipe than that marker:
+  // it is held back until the marker has been read, so callbacks see `started` first.
+  let held: Buffer[] | undefined = remote ? [] : undefined;
   const toStdout = (chunk: Buffer): void => {
+    if (held) return void held.push(chunk);
     onOutput('stdout', chunk);
     stdout.push(chunk);
+  };
+  const releaseHeld = (): void => {
+    const chunks = held;
+    held = undefined;
+    for (const chunk of chunks ?? []) toStdout(chunk);
   };
   const stdoutFrame = remote ? new StdoutFrame(token, toStdout) : undefined;
   let lastDataAt = Date.now();
@@ -189,6 +201,8 @@ export async function supervise(
   }
   stdoutFrame?.end();
   parser?.end();
+  // No `started` marker ever came (a lost connection, a broken script): the output still counts.
+  releaseHeld();
   stdout.end();
   stderr.end();
   await Promise.all([lines.stdout?.end(), lines.stderr?.end()]);

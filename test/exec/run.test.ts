@@ -227,6 +227,25 @@ describe('runWithSsh (fake executor)', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   }, 30_000);
 
+  it("the command's stdout reaches callbacks after `started`, even when it is read before the marker", async () => {
+    const order: string[] = [];
+    const r = await run(
+      (child) => {
+        child.marker('pid', 7);
+        // stdout and stderr are two pipes: this chunk is read before the marker that preceded it.
+        child.stdout.write('early\n');
+        setTimeout(() => {
+          child.marker('started');
+          child.marker('exit', 0);
+          child.exit(0);
+        }, 50);
+      },
+      { onEvent: (event) => order.push(event.type), onStdout: (text) => order.push(`stdout:${text}`) },
+    ).result;
+    expect(r).toMatchObject({ stdout: 'early\n', remoteExitCode: 0 });
+    expect(order.filter((entry) => entry === 'started' || entry.startsWith('stdout') || entry === 'first-byte')).toEqual(['started', 'first-byte', 'stdout:early\n']);
+  });
+
   it('keeps reading after ssh exits while its pipes still deliver (a loaded machine), until they go quiet', async () => {
     const r = await run((child) => {
       child.marker('pid', 1).marker('started');
