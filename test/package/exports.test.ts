@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import * as core from '../../src/core.js';
 import * as main from '../../src/index.js';
+import * as testing from '../../src/testing/index.js';
 
 // The public surface, pinned (zx's test/export.test.js is the model): adding or removing a name
 // here is a deliberate, reviewed act, and every refactor behind these names is not a breaking change.
@@ -88,6 +89,8 @@ const CORE = [
   'wrapForRemote',
 ];
 
+const TESTING = ['startTestSshServer'];
+
 describe('public API (source)', () => {
   it('the main entry exports exactly the documented names', () => {
     expect(Object.keys(main).sort()).toEqual(MAIN);
@@ -99,6 +102,10 @@ describe('public API (source)', () => {
 
   it('sshwrap/core exports exactly the pure building blocks', () => {
     expect(Object.keys(core).sort()).toEqual(CORE);
+  });
+
+  it('sshwrap/testing exports only the test server', () => {
+    expect(Object.keys(testing).sort()).toEqual(TESTING);
   });
 
   it('every main export is in the README API table', () => {
@@ -115,7 +122,7 @@ describe('public API (source)', () => {
   });
 });
 
-const built = existsSync('dist/index.js') && existsSync('dist/index.cjs') && existsSync('dist/core.js') && existsSync('dist/core.cjs');
+const built = ['index', 'core', 'testing'].every((entry) => existsSync(`dist/${entry}.js`) && existsSync(`dist/${entry}.cjs`));
 if (!built && process.env.CI) throw new Error('dist/ is missing: CI must run `npm run build` before `npm test`');
 if (!built) process.stderr.write('\n!! test/package/exports.test.ts: published entry points not checked, run `npm run build` first\n');
 
@@ -123,6 +130,7 @@ if (!built) process.stderr.write('\n!! test/package/exports.test.ts: published e
 const ENTRIES: Array<[string, string, string[]]> = [
   ['sshwrap', '../../dist/index', MAIN],
   ['sshwrap/core', '../../dist/core', CORE],
+  ['sshwrap/testing', '../../dist/testing', TESTING],
 ];
 
 describe.skipIf(!built)('published entry points', () => {
