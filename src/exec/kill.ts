@@ -65,6 +65,7 @@ export async function killRemoteProcessGroup(remote: SshRemoteConfig, pid: numbe
       managedOptions: options.managedSshOptions ? { ...options.managedSshOptions, ControlMaster: 'no' } : undefined,
       allowUnsafeOptions: options.allowUnsafeOptions,
       configFile: options.sshConfigFile,
+      sshPath: options.sshPath,
     });
   } catch {
     return;

@@ -120,7 +120,7 @@ export async function killRemoteProcessGroup(
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   const command = anyShellCommand(buildKillScript(pid, signal, graceMs));
   const run = async (managedOptions: Record<string, string> | undefined) => {
-    const args = buildSshArgs(remote, command, { managedOptions, allowUnsafeOptions: options.allowUnsafeOptions, configFile: options.sshConfigFile });
+    const args = buildSshArgs(remote, command, { managedOptions, allowUnsafeOptions: options.allowUnsafeOptions, configFile: options.sshConfigFile, sshPath: options.sshPath });
     return runCommand(options.executor ?? nodeExecutor, options.sshPath ?? 'ssh', args, { timeoutMs: graceMs + CONNECT_BUDGET_MS, env: options.env });
   };
   const pooled = lease?.controlPath !== undefined;
