@@ -116,7 +116,8 @@ describe('runWithSsh retries (fake executor)', () => {
 
   it.each<[string, string, number | null]>([
     ['auth-failed', 'dev@retry.example: Permission denied (publickey).\r\n', 255],
-    ['host-key-changed', 'Host key verification failed.\r\n', 255],
+    ['host-key-changed', 'Host key for [retry.example]:2222 has changed and you have requested strict checking.\r\nHost key verification failed.\r\n', 255],
+    ['host-key-unknown', 'Host key verification failed.\r\n', 255],
     ['dns', 'ssh: Could not resolve hostname retry.example: Name or service not known\r\n', 255],
     ['timeout', 'ssh: connect to host retry.example port 2222: Connection timed out\r\n', 255],
     ['unknown', '', 255],
