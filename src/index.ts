@@ -52,6 +52,8 @@ export {
   parseSshSpawnWrapConfig,
   type SshRemoteConfig,
   type SshRemoteConfigInput,
+  type JumpHost,
+  type JumpHostObject,
   type AgentSshRemoteConfig,
   type SshSpawnWrapConfig,
   type ParsedSshSpawnWrapConfig,

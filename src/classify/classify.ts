@@ -51,6 +51,7 @@ export interface SshFailure {
 const TITLES: Record<SshFailureKind, string> = {
   'auth-failed': 'SSH authentication failed',
   'host-key-changed': 'SSH host key verification failed',
+  'host-key-unknown': 'SSH host key unknown',
   'connection-refused': 'SSH connection refused',
   timeout: 'SSH connection timed out',
   'host-unreachable': 'SSH host unreachable',
@@ -75,8 +76,26 @@ function unbanner(line: string): string {
   return line.replace(/^@+\s*|\s*@+$/g, '');
 }
 
-function failure(kind: SshFailureKind, detail?: string): SshFailure {
-  return { kind, message: detail ? `${TITLES[kind]}: ${detail}` : TITLES[kind], hint: SSH_FAILURE_HINTS[kind] };
+function failure(kind: SshFailureKind, detail?: string, hint: string = SSH_FAILURE_HINTS[kind]): SshFailure {
+  return { kind, message: detail ? `${TITLES[kind]}: ${detail}` : TITLES[kind], hint };
+}
+
+/**
+ * The host-key-unknown hint for the host ssh named ("… is known for [h]:p and …" or "… for h
+ * and …"), with the fingerprint when ssh printed one (at `LogLevel=VERBOSE` and above).
+ */
+function unknownHostKeyHint(text: readonly string[]): string {
+  const named = text.map((line) => /host key is known for (?:\[([^\]]+)\]:(\d+)|(\S+)) and/i.exec(line)).find(Boolean);
+  const fingerprint = text.map((line) => /\b(SHA256:[A-Za-z0-9+/=]{20,})/.exec(line)?.[1]).find(Boolean);
+  const host = named?.[1] ?? named?.[3];
+  if (!host) return SSH_FAILURE_HINTS['host-key-unknown'];
+  const port = named?.[2];
+  return (
+    `The known-hosts file has no key for ${port ? `[${host}]:${port}` : host} and hostKeyPolicy: 'strict' does not add one. ` +
+    `Run ssh-keyscan${port ? ` -p ${port}` : ''} ${host} > key.txt, check ssh-keygen -lf key.txt against a fingerprint obtained out of band` +
+    `${fingerprint ? ` (the server presented ${fingerprint})` : ''}, then append key.txt to the knownHostsFile; ` +
+    "or use hostKeyPolicy: 'accept-new' to trust it on first use."
+  );
 }
 
 /**
@@ -110,6 +129,7 @@ export function classifySshFailure(input: SshFailureInput): SshFailure {
     // ('Load key "k": bad permissions', 'Host key for [h]:p has changed …').
     const line = matching.find((candidate) => !candidate.startsWith('@')) ?? unbanner(matching[0]!);
     if (kind === 'auth-failed' && input.keyEncrypted) return failure('passphrase-required', line);
+    if (kind === 'host-key-unknown') return failure(kind, line, unknownHostKeyHint(text));
     return failure(kind, line);
   }
   if (input.exitCode === 127 && input.markers === undefined) return failure('agent-not-found', lastLine);

@@ -2,8 +2,11 @@
  * Why a remote command did not run, as far as ssh and the remote script can tell.
  *
  * - `auth-failed`: the server refused every key ("Permission denied (publickey)").
- * - `host-key-changed`: the host key does not match known_hosts, or is unknown under
- *   `StrictHostKeyChecking=yes` ("Host key verification failed.").
+ * - `host-key-changed`: the host key does not match the one in known_hosts ("REMOTE HOST
+ *   IDENTIFICATION HAS CHANGED").
+ * - `host-key-unknown`: known_hosts has no key for the host and the policy forbids adding one
+ *   (`hostKeyPolicy: 'strict'`: "No ED25519 host key is known for … and you have requested strict
+ *   checking."; a lone "Host key verification failed." under `StrictHostKeyChecking=ask`).
  * - `connection-refused`: nothing listens on that host and port.
  * - `timeout`: no TCP connection or no SSH banner within `ConnectTimeout`, or the run's own
  *   `timeoutMs` expired before the command started.
@@ -26,6 +29,7 @@
 export type SshFailureKind =
   | 'auth-failed'
   | 'host-key-changed'
+  | 'host-key-unknown'
   | 'connection-refused'
   | 'timeout'
   | 'host-unreachable'
@@ -49,6 +53,7 @@ export type SshFailureKind =
 export const SSH_FAILURE_KINDS: readonly SshFailureKind[] = Object.freeze([
   'auth-failed',
   'host-key-changed',
+  'host-key-unknown',
   'connection-refused',
   'timeout',
   'host-unreachable',
@@ -76,9 +81,13 @@ export const SSH_FAILURE_HINTS: Readonly<Record<SshFailureKind, string>> = Objec
     'Verify the SSH key is correct and readable, check its public key is in the remote ~/.ssh/authorized_keys, ' +
     'ensure BatchMode=yes does not conflict with your setup, or try useSshConfig: true to use ~/.ssh/config.',
   'host-key-changed':
-    "The server's host key does not match the one in known_hosts (or is unknown under StrictHostKeyChecking=yes). " +
+    "The server's host key does not match the one in known_hosts. " +
     "If the server was reinstalled, verify the new fingerprint, then remove the old entry with ssh-keygen -R '[host]:port'; " +
     'otherwise treat it as a possible man-in-the-middle attack.',
+  'host-key-unknown':
+    "The known-hosts file has no key for this host and hostKeyPolicy: 'strict' (StrictHostKeyChecking=yes) does not add one. " +
+    "Get the key with ssh-keyscan -p <port> <host>, check its fingerprint (ssh-keygen -lf <file>) against one obtained out of band, " +
+    "then append it to the knownHostsFile; or use hostKeyPolicy: 'accept-new' to trust it on first use.",
   'connection-refused':
     'Nothing accepts connections on that host and port: check the port number, that sshd is running on the remote, and firewall rules.',
   timeout:

@@ -34,7 +34,10 @@ export const SSH_STDERR_PATTERNS: readonly SshStderrPattern[] = Object.freeze([
     kind: 'timeout',
     pattern: /Connection timed out|timed out during banner exchange|Operation timed out|Connection to \S+ port \d+ timed out|Timeout, server \S+ not responding/i,
   },
-  { kind: 'host-key-changed', pattern: /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed|Host key for \S+ has changed/i },
+  { kind: 'host-key-changed', pattern: /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for \S+ has changed/i },
+  // After host-key-changed: a changed key ends with "Host key verification failed." too, but
+  // always prints its banner first (at ERROR). Alone, the line is an unknown key under `ask`.
+  { kind: 'host-key-unknown', pattern: /No \S+ host key is known for|Host key verification failed/i },
   {
     kind: 'key-unreadable',
     pattern: /Identity file \S.* not accessible|Load key "[^"]*": (?!incorrect passphrase)|UNPROTECTED PRIVATE KEY FILE|no such identity:/i,

@@ -1,6 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { classifySshFailure, SSH_FAILURE_HINTS, type SshFailure, type SshFailureKind } from '../classify/index.js';
 import type { SshWrapError } from '../errors/index.js';
+import type { SpawnExecutor } from '../process/executor.js';
+import { resolveIdentityFiles } from '../resolve/index.js';
 import type { RemoteScriptEvent, SshSpawnWrapResult } from '../wrap/index.js';
 import { isEncryptedPrivateKey } from './private-key.js';
 import { signalFromShellStatus, type SshRunResult } from './result.js';
@@ -58,6 +60,7 @@ export async function remoteOutcome(
   status: RemoteStatus,
   privateKeyPath: string | undefined,
   timeoutMs: number | undefined,
+  executor?: SpawnExecutor,
 ): Promise<SshRunResult> {
   if (status.remotePid !== undefined) result.remotePid = status.remotePid;
   if (status.remoteExitCode !== undefined) {
@@ -73,15 +76,43 @@ export async function remoteOutcome(
   if (result.timedOut) {
     return { ...result, errorKind: 'timeout', errorMessage: `The command did not start within timeoutMs (${timeoutMs} ms)`, hint: SSH_FAILURE_HINTS.timeout };
   }
-  const failure = await classifyWithKey(result.exitCode, status, privateKeyPath);
+  const failure = await classifyWithKey(result.exitCode, status, privateKeyPath, result.wrapped, executor);
   return { ...result, errorKind: failure.kind, errorMessage: failure.message, hint: failure.hint };
 }
 
-async function classifyWithKey(exitCode: number | null, status: RemoteStatus, privateKeyPath: string | undefined): Promise<SshFailure> {
+async function classifyWithKey(
+  exitCode: number | null,
+  status: RemoteStatus,
+  privateKeyPath: string | undefined,
+  wrapped: SshSpawnWrapResult,
+  executor: SpawnExecutor | undefined,
+): Promise<SshFailure> {
   const input = { exitCode, stderr: status.preStartStderr, markers: status.markers };
   const first = classifySshFailure(input);
-  // Only worth reading the key file when ssh said "Permission denied": that is all it says for
-  // an encrypted key under BatchMode.
-  if (first.kind !== 'auth-failed' || !privateKeyPath) return first;
-  return (await isEncryptedPrivateKey(privateKeyPath)) ? classifySshFailure({ ...input, keyEncrypted: true }) : first;
+  // Only worth reading key files when ssh said "Permission denied": that is all it says for an
+  // encrypted key under BatchMode.
+  if (first.kind !== 'auth-failed') return first;
+  if (privateKeyPath && (await isEncryptedPrivateKey(privateKeyPath))) return classifySshFailure({ ...input, keyEncrypted: true });
+  const encrypted = await encryptedConfiguredKey(wrapped, executor);
+  if (!encrypted) return first;
+  const failure = classifySshFailure({ ...input, keyEncrypted: true });
+  return { ...failure, message: `${failure.message} (${encrypted} is encrypted)` };
+}
+
+/**
+ * A key ssh tried that is encrypted, found among the identity files ssh itself resolves for this
+ * run (`ssh -G` with the run's arguments: ~/.ssh/config `IdentityFile`, `-i`, ssh's defaults),
+ * or `undefined`. Never throws: it only refines a failure that is already known.
+ */
+async function encryptedConfiguredKey(wrapped: SshSpawnWrapResult, executor: SpawnExecutor | undefined): Promise<string | undefined> {
+  const remote = wrapped.sshRemoteUsed;
+  if (!remote) return undefined;
+  let files: string[];
+  try {
+    files = await resolveIdentityFiles(remote.host, wrapped.args, { executor, sshPath: wrapped.command, timeoutMs: 5_000 });
+  } catch {
+    return undefined;
+  }
+  for (const file of files) if (await isEncryptedPrivateKey(file)) return file;
+  return undefined;
 }

@@ -193,7 +193,7 @@ async function superviseOnce(
   });
   result.durationMs = Date.now() - started;
   if (!wrapped.sshRemoteUsed) return result;
-  const outcome = await remoteOutcome(result, status, wrapped.sshRemoteUsed.privateKeyPath, timeoutMs);
+  const outcome = await remoteOutcome(result, status, wrapped.sshRemoteUsed.privateKeyPath, timeoutMs, options.executor);
   // Stopped for idleness, on purpose: the exit status that never came is no lost connection.
   return outcome.idleTimedOut ? { ...outcome, connectionLost: false } : outcome;
 }

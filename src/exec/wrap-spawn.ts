@@ -58,6 +58,7 @@ export function wrapWithLocalDefaults(
     allowUnsafeOptions: options.allowUnsafeOptions,
     sshConfigFile: options.sshConfigFile,
     sshPath: options.sshPath ?? defaultSshPath(options.localPlatform ?? process.platform, process.env),
+    localPlatform: options.localPlatform ?? process.platform,
     localCwd: options.localCwd ?? homedir(),
   });
 }

@@ -27,7 +27,7 @@ export interface ConnectionContext {
 
 /**
  * A short hash of everything that makes two connections differ: host, port, user, key,
- * `useSshConfig`, customOptions (names case-insensitive, as ssh reads them), the config file and
+ * `useSshConfig`, jump hosts, customOptions (names case-insensitive, as ssh reads them), the config file and
  * the ssh binary. `%C` alone hashes only local host, host, port and user, so two remotes that
  * differ in key or options would otherwise share (and silently reuse) one master.
  *
@@ -50,6 +50,9 @@ export function connectionFingerprint(remote: SshRemoteConfig, context: Connecti
     options,
     context.sshConfigFile ?? null,
     context.sshPath ?? 'ssh',
+    // Hops reach the host through a ProxyCommand, which %C (its %j is ProxyJump only) cannot see.
+    // Only when set, so remotes without hops keep their sockets across versions.
+    ...(remote.jumpHosts?.length ? [remote.jumpHosts] : []),
   ];
   return createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, FINGERPRINT_HEX);
 }

@@ -148,6 +148,7 @@ export async function resolveControlPath(remote: SshRemoteConfig, template: stri
     managedOptions: { ControlPath: template },
     allowUnsafeOptions: context.allowUnsafeOptions,
     configFile: context.sshConfigFile,
+    sshPath: context.sshPath,
   });
   const result = await runSsh(context, ['-G', ...args], { timeoutMs: CHECK_TIMEOUT_MS });
   if (result.code !== 0) return null;
@@ -174,6 +175,7 @@ export async function startMaster(
     managedOptions: { ...context.managedSshOptions, ControlMaster: 'yes', ControlPath: template, ControlPersist: String(persistSeconds) },
     allowUnsafeOptions: context.allowUnsafeOptions,
     configFile: context.sshConfigFile,
+    sshPath: context.sshPath,
   });
   let lostRace = false;
   // Waiting for 'close' is safe: the ControlPersist fork detaches its stdio, so only the

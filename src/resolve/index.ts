@@ -19,3 +19,4 @@ export {
 export { listSshConfigHosts, defaultSshConfigFile } from './ssh-config-hosts.js';
 export { describeEffectiveRemote, type EffectiveRemote } from './effective-remote.js';
 export { expandIdentityFile, type SshTokenValues } from './ssh-tokens.js';
+export { resolveIdentityFiles } from './identity-files.js';

@@ -27,8 +27,8 @@ export interface SshConfigHost {
   identityFiles: string[];
   /**
    * The jump hosts, when ~/.ssh/config sets OpenSSH's `ProxyJump`: one `[user@]host[:port]` per
-   * hop, first hop first. The same name and shape as the remote config's `jumpHosts`, which
-   * sshwrap passes to ssh as `-J` (ProxyJump).
+   * hop, first hop first (an `ssh://` prefix dropped). The same name and shape as the remote
+   * config's `jumpHosts` strings, so it can be copied there to give the hops the remote's settings.
    */
   jumpHosts?: string[];
   /** Everything `ssh -G` printed: lower-case option name → its values, one per printed line. */
@@ -135,7 +135,8 @@ function toHost(hostArg: string, options: Record<string, string[]>, output: stri
     user,
     port,
     identityFiles: (options.identityfile ?? []).map((file) => expandIdentityFile(file, tokens)),
-    ...(proxyJump ? { jumpHosts: proxyJump.split(',') } : {}),
+    // ProxyJump also takes ssh://[user@]host[:port] URIs (ssh_config(5)); jumpHosts strings do not.
+    ...(proxyJump ? { jumpHosts: proxyJump.split(',').map((hop) => hop.replace(/^ssh:\/\//i, '')) } : {}),
     options,
   };
 }

@@ -41,6 +41,8 @@ export const SshArgsInputSchema = z.object({
   managedOptions: sshOptionsRecord('managedOptions').optional(),
   allowUnsafeOptions: z.array(z.string()).optional(),
   configFile: emptyMeansUnset(sshPathField('configFile')),
+  sshPath: emptyMeansUnset(sshPathField('sshPath')),
+  localPlatform: z.string().optional(),
 });
 
 /** @internal */

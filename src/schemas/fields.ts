@@ -129,3 +129,39 @@ export const jumpHostField = sshToken('jumpHosts[]').superRefine((value, ctx) =>
   const valid = /^(\[[0-9A-Fa-f:.%a-z]+\]|[A-Za-z0-9_.-]+)(:\d{1,5})?$/.test(hostPort) && !hostPort.startsWith('-') && !user.startsWith('-') && !/[,/]/.test(value);
   if (!valid) ctx.addIssue({ code: 'custom', message: 'jumpHosts entries must be [user@]host[:port] with no "," or "/" and no leading "-"', params: UNSAFE });
 });
+
+/** `port`: a TCP port number. */
+export const portField = z.number().int().min(1).max(65535);
+
+/**
+ * One ProxyJump hop given as an object, validated field by field like a remote (the same
+ * `host`, `username`, key and known-hosts rules, so no field can smuggle an option or split an
+ * argument). Unknown keys are refused: a misspelt `identityFile` must not silently connect with
+ * the remote's key instead. A field left out takes the remote's setting (see `jumpHosts`).
+ *
+ * @example
+ * ```ts
+ * JumpHostObjectSchema.parse({ host: 'bastion.example.com', username: 'ops', privateKeyPath: '~/.ssh/bastion' });
+ * ```
+ */
+export const JumpHostObjectSchema = z.strictObject({
+  /** Hostname, IP address or a `Host` alias from ~/.ssh/config (with `useSshConfig: true`). */
+  host: hostField,
+  /** TCP port. @default 22, or what ~/.ssh/config says with `useSshConfig: true` */
+  port: portField.optional(),
+  /** Login name on the hop. @default ssh's own (~/.ssh/config, else the local user); never the remote's */
+  username: emptyMeansUnset(sshToken('username')),
+  /** Private key for the hop (`-i`, with `IdentitiesOnly=yes`). @default the remote's `privateKeyPath` */
+  privateKeyPath: emptyMeansUnset(sshPathField('privateKeyPath')),
+  /** known_hosts file for the hop. @default the remote's known-hosts file */
+  knownHostsFile: emptyMeansUnset(sshPathField('knownHostsFile')),
+}).transform((hop) => Object.freeze(withoutUnsetKeys(hop)));
+
+/** A validated hop object (output of {@link JumpHostObjectSchema}). */
+export type JumpHostObject = z.output<typeof JumpHostObjectSchema>;
+
+/** One `jumpHosts` entry: a `[user@]host[:port]` string ({@link jumpHostField}) or a {@link JumpHostObjectSchema} object. */
+export const jumpHostEntry = z.union([jumpHostField, JumpHostObjectSchema]);
+
+/** A validated `jumpHosts` entry. */
+export type JumpHost = z.output<typeof jumpHostEntry>;

@@ -3,4 +3,4 @@ export { AgentSshRemoteConfigSchema, type AgentSshRemoteConfig } from './agent-s
 export { SshSpawnWrapConfigSchema, type SshSpawnWrapConfig, type ParsedSshSpawnWrapConfig } from './spawn-wrap-config.js';
 export { parseSshRemoteConfig, parseAgentSshRemoteConfig, parseSshSpawnWrapConfig, parseEnvRecord, toSshWrapError, assertSshPathOption } from './parse.js';
 export { assertKnownOptions, assertNonNegative, closestKey, optionKeys } from './option-keys.js';
-export { ENV_NAME } from './fields.js';
+export { ENV_NAME, type JumpHost, type JumpHostObject } from './fields.js';

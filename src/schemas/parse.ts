@@ -11,18 +11,33 @@ function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /**
+ * A union's failure as the issues of the branch the value was meant for: `jumpHosts` entries
+ * are strings or objects, and "Invalid input" would hide which hop field broke which rule (and
+ * that it was a security refusal). The branch is the one that did not fail on the value's type.
+ */
+function withUnionsOpened(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+    const meant = issue.errors.filter((branch) => !branch.every((inner) => inner.code === 'invalid_type' && inner.path.length === 0));
+    if (meant.length !== 1) return [issue];
+    return withUnionsOpened(meant[0]!.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }) as z.core.$ZodIssue));
+  });
+}
+
+/**
  * Turns a zod failure into an {@link SshWrapError} whose message names the field.
  * A failure flagged as a security problem wins: `UNSAFE_ARGUMENT` over `INVALID_CONFIG`.
  * `root` names the value itself when it is not an object (its issues have an empty path).
  */
 export function toSshWrapError(error: z.ZodError, subject: string, root?: string, knownKeys?: () => readonly string[]): SshWrapError {
-  const unsafe = error.issues.find(
+  const issues = withUnionsOpened(error.issues);
+  const unsafe = issues.find(
     (issue) => issue.code === 'custom' && (issue.params as { sshwrapCode?: string } | undefined)?.sshwrapCode === 'UNSAFE_ARGUMENT',
   );
-  const first = unsafe ?? error.issues[0];
+  const first = unsafe ?? issues[0];
   const pathOf = (path: readonly PropertyKey[]): string => formatPath(root === undefined ? path : [root, ...path]);
   let field = first ? pathOf(first.path) : undefined;
-  const details = error.issues
+  const details = issues
     .map((issue) => {
       // zod reports a bad record key as "Invalid key in record"; the rule the key broke is inside.
       if (issue.code === 'invalid_key') return `${pathOf(issue.path) || '(root)'}: ${issue.issues.map((inner) => inner.message).join('; ')}`;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emptyMeansUnset, envRecord, hostField, jumpHostField, sshOptionsRecord, sshPathField, sshToken, withoutUnsetKeys } from './fields.js';
+import { emptyMeansUnset, envRecord, hostField, jumpHostEntry, portField, sshOptionsRecord, sshPathField, sshToken, withoutUnsetKeys, type JumpHost } from './fields.js';
 
 /**
  * One SSH remote, as stored by an app (Maestro's `sshRemotes` entries parse unchanged;
@@ -25,7 +25,7 @@ export const SshRemoteConfigSchema = z.object({
   /** Hostname, IP address or a `Host` alias from ~/.ssh/config. */
   host: hostField,
   /** TCP port, default 22. */
-  port: z.number().int().min(1).max(65535).default(22),
+  port: portField.default(22),
   /** Remote login name; optional when ~/.ssh/config provides it. */
   username: emptyMeansUnset(sshToken('username')),
   /** Path of the private key (`-i`, never starting with `-`); `IdentitiesOnly=yes` is added with it. */
@@ -49,10 +49,23 @@ export const SshRemoteConfigSchema = z.object({
   /** known_hosts file to read and update instead of ~/.ssh/known_hosts (never starting with `-`). */
   knownHostsFile: emptyMeansUnset(sshPathField('knownHostsFile')),
   /**
-   * Jump hosts, first hop first, each `[user@]host[:port]` validated like `host`; passed to ssh as
-   * `-J` and so become OpenSSH's ProxyJump (ssh(1) `-J`, ssh_config(5) `ProxyJump`).
+   * Jump hosts (OpenSSH's ProxyJump, ssh(1) `-J`), first hop first. Each entry is a string
+   * `[user@]host[:port]` or an object `{ host, port?, username?, privateKeyPath?, knownHostsFile? }`,
+   * validated like the remote's own fields.
+   *
+   * Every hop connects with the remote's settings unless the hop object sets its own: the key
+   * (`-i` and `IdentitiesOnly`), the known-hosts files, the host-key policy, BatchMode,
+   * ConnectTimeout, the server-alive and log settings and the `-F` config file (see
+   * `HOP_INHERITED_OPTIONS`). The username and port are never inherited (as with ssh's own `-J`).
+   * With `useSshConfig: true` a hop's own ~/.ssh/config entry fills in what is left.
+   * sshwrap builds each hop as a `ProxyCommand` running `ssh -W '[%h]:%p' <hop>` (see `docs/connections.md`).
+   *
+   * @example
+   * ```ts
+   * jumpHosts: ['ops@bastion.example.com:2222', { host: 'inner-gw', privateKeyPath: '~/.ssh/gw' }]
+   * ```
    */
-  jumpHosts: z.array(jumpHostField).optional(),
+  jumpHosts: z.array(jumpHostEntry).optional(),
   /** The remote's OS: `'windows'` runs the command through PowerShell instead of /bin/sh. Default `'posix'`. */
   remotePlatform: emptyMeansUnset(z.enum(['posix', 'windows'])),
 }).transform(finishRemote);
@@ -70,7 +83,7 @@ interface RemoteParts {
   passphrase?: string | undefined;
   customOptions?: object | undefined;
   remoteEnv?: object | undefined;
-  jumpHosts?: readonly string[] | undefined;
+  jumpHosts?: readonly JumpHost[] | undefined;
 }
 
 /**

@@ -25,11 +25,15 @@ const TEST_CONNECTION_OPTION_KEYS = optionKeys<TestConnectionOptions>()({
   onEvent: true,
 });
 
-/** ConnectTimeout as ssh will get it: merged like buildSshArgs does (one value, later layers win). */
+/**
+ * ConnectTimeout as ssh will get it (merged like buildSshArgs does: one value, later layers win),
+ * once per connection: every ProxyJump hop connects, with the same ConnectTimeout, before the host.
+ */
 function connectTimeoutMs(remote: SshRemoteConfig, options: TestConnectionOptions): number {
   const merged = mergeSshOptions([DEFAULT_SSH_OPTIONS, options.managedSshOptions, remote.customOptions]);
   const value = Number(merged.find(([name]) => name.toLowerCase() === 'connecttimeout')?.[1]);
-  return Number.isFinite(value) && value > 0 ? value * 1000 : 10_000;
+  const perConnection = Number.isFinite(value) && value > 0 ? value * 1000 : 10_000;
+  return perConnection * (1 + (remote.jumpHosts?.length ?? 0));
 }
 
 function failed(error: string, extra: Partial<SshRemoteTestResult> = {}): SshRemoteTestResult {

@@ -57,8 +57,9 @@ export interface SshRemoteTestResult {
  */
 export interface TestConnectionOptions {
   /**
-   * Give up after this long. @default ConnectTimeout (from customOptions, else 10 s) + 10 s,
-   * so a server that accepts TCP and then stalls can never hang the test.
+   * Give up after this long. @default ConnectTimeout (from customOptions, else 10 s) once per
+   * connection (each of `jumpHosts`, then the host) + 10 s, so a server that accepts TCP and
+   * then stalls can never hang the test.
    */
   timeoutMs?: number;
   /** Cancel the test (`success: false`, no errorKind). @default undefined */

@@ -10,3 +10,4 @@ export { wrapForRemote, REMOTE_WRAP_OPTION_KEYS } from './wrap-remote.js';
 export type { RemoteWrapOptions, SshSpawnWrapResult } from './types.js';
 export { buildPowerShellScript, powerShellCommand } from './windows-script.js';
 export { defaultSshPath } from './ssh-path.js';
+export { HOP_INHERITED_OPTIONS } from './proxy-jump.js';

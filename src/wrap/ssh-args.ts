@@ -3,6 +3,7 @@ import { parseSshArgsInput } from '../schemas/builder-inputs.js';
 import { emptyMeansUnset, hostField, sshToken } from '../schemas/fields.js';
 import { parseSshRemoteConfig, parseWith } from '../schemas/parse.js';
 import type { SshRemoteConfig } from '../schemas/remote-config.js';
+import { assertJumpHostsUsable, jumpHostObject, proxyCommandForHops } from './proxy-jump.js';
 import { assertSafeCustomOptions, BASE_SSH_OPTIONS, mergeSshOptions } from './ssh-options.js';
 
 /**
@@ -28,6 +29,18 @@ export interface BuildSshArgsOptions {
    * @default undefined (ssh's own default, ~/.ssh/config)
    */
   configFile?: string;
+  /**
+   * The ssh client each ProxyJump hop runs (inside the ProxyCommand built for `jumpHosts`); the
+   * same binary the caller spawns. Never starting with `-`; `''` means not set.
+   * @default 'ssh'
+   */
+  sshPath?: string;
+  /**
+   * The local OS (`process.platform`). `'win32'` refuses `jumpHosts`: ssh for Windows runs
+   * ProxyCommand without a POSIX shell, so the hops could not be built safely.
+   * @default undefined (a POSIX local machine)
+   */
+  localPlatform?: string;
 }
 
 /**
@@ -83,9 +96,14 @@ function policyOptions(remote: SshRemoteConfig): Record<string, string> | undefi
  * Builds ssh's arguments (without `ssh` itself) for one remote command.
  *
  * Order: `-F`, `-o Name=Value` for the merged options (defaults, sshwrap's own, the remote's
- * identity/host-key fields, managed, then customOptions, each name once), `-p`, `-i`, `-J`, `--`,
- * destination, remote command. The `--` ends
+ * identity/host-key fields, managed, then customOptions, each name once), `-o ProxyCommand=…`
+ * for `jumpHosts`, `-p`, `-i`, `--`, destination, remote command. The `--` ends
  * ssh's option parsing, so even a host that slipped past validation cannot become an option.
+ *
+ * `jumpHosts` do not become `-J`: ssh would run each hop as a bare `ssh -W` without the remote's
+ * key, known-hosts file, host-key policy or BatchMode (ssh.c). Instead the hops are built as a
+ * nested `ProxyCommand` of `ssh -W '[%h]:%p' <hop>` invocations that carry those settings (see
+ * `proxyCommandForHops`); ssh_config(5) ProxyCommand, ProxyJump.
  *
  * With `useSshConfig: true`, what the remote does not set is left to ~/.ssh/config (no `-p` for
  * the default port 22, no `-i` or user when absent). With `useSshConfig: false`, `-F none` stops
@@ -97,7 +115,8 @@ function policyOptions(remote: SshRemoteConfig): Record<string, string> | undefi
  *
  * @throws {SshWrapError} `INVALID_CONFIG`/`UNSAFE_ARGUMENT` for a remote, remote command (NUL),
  *   `managedOptions` or `configFile` the schemas refuse, with `field` set; `UNSAFE_ARGUMENT` for
- *   command-executing customOptions not explicitly allowed.
+ *   command-executing customOptions not explicitly allowed; `INVALID_CONFIG` (`field: 'jumpHosts'`)
+ *   for `jumpHosts` with `localPlatform: 'win32'` or next to a customOptions ProxyCommand/ProxyJump.
  * @example
  * ```ts
  * buildSshArgs(remote, 'echo hi');
@@ -113,12 +132,22 @@ export function buildSshArgs(input: SshRemoteConfig, remoteCommand: string | und
   if (!remote.useSshConfig) args.push('-F', 'none');
   else if (options.configFile) args.push('-F', options.configFile);
 
-  for (const [name, value] of mergeSshOptions([BASE_SSH_OPTIONS, remoteOptions(remote), options.managedOptions, remote.customOptions, policyOptions(remote)])) {
-    args.push('-o', `${name}=${value}`);
+  const merged = mergeSshOptions([BASE_SSH_OPTIONS, remoteOptions(remote), options.managedOptions, remote.customOptions, policyOptions(remote)]);
+  for (const [name, value] of merged) args.push('-o', `${name}=${value}`);
+  if (remote.jumpHosts?.length) {
+    assertJumpHostsUsable(options.localPlatform, remote.customOptions);
+    const proxyCommand = proxyCommandForHops(remote.jumpHosts.map(jumpHostObject), {
+      sshPath: options.sshPath ?? 'ssh',
+      configArgs: args.slice(0, args[0] === '-F' ? 2 : 0),
+      remoteOptions: merged,
+      privateKeyPath: remote.privateKeyPath,
+      useSshConfig: remote.useSshConfig,
+      optionValue: sshOptionValue,
+    });
+    args.push('-o', `ProxyCommand=${proxyCommand}`);
   }
   if (!remote.useSshConfig || remote.port !== 22) args.push('-p', String(remote.port));
   if (remote.privateKeyPath) args.push('-i', remote.privateKeyPath);
-  if (remote.jumpHosts?.length) args.push('-J', remote.jumpHosts.join(','));
   args.push('--', destinationOf(remote));
   if (remoteCommand !== undefined) args.push(remoteCommand);
   return args;

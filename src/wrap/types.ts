@@ -94,6 +94,11 @@ export interface RemoteWrapOptions {
   allowUnsafeOptions?: string[];
   /** ssh_config file for `useSshConfig: true` remotes (`-F`). @default ssh's own (~/.ssh/config) */
   sshConfigFile?: string;
+  /**
+   * The local OS (`process.platform`); `'win32'` refuses `jumpHosts` (see `buildSshArgs`).
+   * @default undefined (a POSIX local machine)
+   */
+  localPlatform?: NodeJS.Platform;
 }
 
 /**

@@ -100,6 +100,7 @@ export const REMOTE_WRAP_KEYS = {
   managedSshOptions: true,
   allowUnsafeOptions: true,
   sshConfigFile: true,
+  localPlatform: true,
 } as const;
 /** Every key of {@link RemoteWrapOptions}; anything else is refused as a likely typo. */
 export const REMOTE_WRAP_OPTION_KEYS = optionKeys<RemoteWrapOptions>()(REMOTE_WRAP_KEYS);
@@ -214,6 +215,8 @@ export function wrapRemoteUnchecked(
     managedOptions: options.managedSshOptions,
     allowUnsafeOptions: options.allowUnsafeOptions,
     configFile: options.sshConfigFile,
+    sshPath: options.sshPath,
+    localPlatform: options.localPlatform,
   });
   let display: string | undefined;
   const result: SshSpawnWrapResult = {

@@ -7,7 +7,8 @@ describe('classifySshFailure', () => {
   it.each(OPENSSH_92_SAMPLES)('OpenSSH 9.2: $name → $kind', ({ stderr, kind, keyEncrypted }) => {
     const failure = classifySshFailure({ exitCode: 255, stderr, keyEncrypted });
     expect(failure.kind).toBe(kind);
-    expect(failure.hint).toBe(SSH_FAILURE_HINTS[kind]);
+    // host-key-unknown names the host in its hint (tested below).
+    if (kind !== 'host-key-unknown') expect(failure.hint).toBe(SSH_FAILURE_HINTS[kind]);
     expect(failure.message).not.toMatch(/[\r\n]/);
   });
 
@@ -30,6 +31,27 @@ describe('classifySshFailure', () => {
     expect(classifySshFailure({ exitCode: 255, stderr: '@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! @\n' }).message).toBe(
       'SSH host key verification failed: WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!',
     );
+  });
+
+  it('host-key-unknown (strict, no key) is told apart from host-key-changed, and its hint names the host and port', () => {
+    const unknown = OPENSSH_92_SAMPLES.find((sample) => sample.name === 'strict checking, unknown host')!;
+    const failure = classifySshFailure({ exitCode: 255, stderr: unknown.stderr });
+    expect(failure).toMatchObject({
+      kind: 'host-key-unknown',
+      message: 'SSH host key unknown: No ED25519 host key is known for [127.0.0.1]:2299 and you have requested strict checking.',
+    });
+    expect(failure.hint).toMatch(/^The known-hosts file has no key for \[127\.0\.0\.1\]:2299 .* Run ssh-keyscan -p 2299 127\.0\.0\.1 > key\.txt, check ssh-keygen -lf key\.txt against a fingerprint obtained out of band, then append/);
+    expect(failure.hint).not.toMatch(/SHA256/);
+    expect(failure.hint).not.toMatch(/\. [a-z(]|  | [,.;]/);
+    const plainHost = classifySshFailure({ exitCode: 255, stderr: 'No ECDSA host key is known for gpu.example.com and you have requested strict checking.\r\nHost key verification failed.\r\n' });
+    expect(plainHost.hint).toMatch(/no key for gpu\.example\.com and .* Run ssh-keyscan gpu\.example\.com > key\.txt/);
+  });
+
+  it('host-key-unknown: the fingerprint ssh printed (at -v) is in the hint', () => {
+    const stderr =
+      'debug1: Server host key: ssh-ed25519 SHA256:II9U/iIOuQPj5fzOsCTTw2SpiL/noFwzw0HdxdU1Yi4\r\n' +
+      'No ED25519 host key is known for [127.0.0.1]:2299 and you have requested strict checking.\r\nHost key verification failed.\r\n';
+    expect(classifySshFailure({ exitCode: 255, stderr }).hint).toMatch(/\(the server presented SHA256:II9U\/iIOuQPj5fzOsCTTw2SpiL\/noFwzw0HdxdU1Yi4\)/);
   });
 
   it('an unencrypted key stays auth-failed', () => {
@@ -60,7 +82,9 @@ describe('classifySshFailure', () => {
 
   it('host key problems win over the auth failure that follows a bad key warning', () => {
     const stderr = 'Warning: Identity file /k not accessible: No such file or directory.\nHost key verification failed.\r\n';
-    expect(classifySshFailure({ exitCode: 255, stderr }).kind).toBe('host-key-changed');
+    expect(classifySshFailure({ exitCode: 255, stderr }).kind).toBe('host-key-unknown');
+    const changed = 'Warning: Identity file /k not accessible: No such file or directory.\nHost key for gpu has changed and you have requested strict checking.\nHost key verification failed.\r\n';
+    expect(classifySshFailure({ exitCode: 255, stderr: changed }).kind).toBe('host-key-changed');
   });
 
   it.each<[string, SshFailureInput, string]>([
@@ -125,6 +149,7 @@ describe('classifySshFailure', () => {
   it.each<[SshFailureKind, RegExp[]]>([
     ['auth-failed', [/authorized_keys/, /BatchMode=yes/, /useSshConfig: true/]],
     ['host-key-changed', [/does not match the one in known_hosts/, /ssh-keygen -R/, /man-in-the-middle/]],
+    ['host-key-unknown', [/no key for this host/, /ssh-keyscan/, /out of band/, /accept-new/]],
     ['connection-refused', [/port number/, /sshd is running/]],
     ['timeout', [/ConnectTimeout/, /ServerAliveInterval/, /network connectivity\.$/]],
     ['host-unreachable', [/VPN, routes/]],

@@ -58,6 +58,33 @@ export const OPENSSH_92_SAMPLES: ReadonlyArray<{ name: string; kind: SshFailureK
       'Host key for [127.0.0.1]:39573 has changed and you have requested strict checking.\r\n' +
       'Host key verification failed.\r\n',
   },
+  {
+    name: 'strict checking, unknown host',
+    kind: 'host-key-unknown',
+    stderr: 'No ED25519 host key is known for [127.0.0.1]:2299 and you have requested strict checking.\r\nHost key verification failed.\r\n',
+  },
+  { name: 'StrictHostKeyChecking=ask under BatchMode, unknown host', kind: 'host-key-unknown', stderr: 'Host key verification failed.\r\n' },
+  {
+    name: 'strict checking, unknown ProxyJump hop (the hop ssh speaks first, then the closed proxy)',
+    kind: 'host-key-unknown',
+    stderr:
+      'No ED25519 host key is known for [127.0.0.1]:2299 and you have requested strict checking.\r\n' +
+      'Host key verification failed.\r\n' +
+      'kex_exchange_identification: Connection closed by remote host\r\n' +
+      'Connection closed by UNKNOWN port 65535\r\n',
+  },
+  {
+    name: 'changed host key of a ProxyJump hop',
+    kind: 'host-key-changed',
+    stderr:
+      '@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\r\n' +
+      '@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\r\n' +
+      '@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\r\n' +
+      'Host key for [127.0.0.1]:2299 has changed and you have requested strict checking.\r\n' +
+      'Host key verification failed.\r\n' +
+      'kex_exchange_identification: Connection closed by remote host\r\n' +
+      'Connection closed by UNKNOWN port 65535\r\n',
+  },
   { name: 'nothing listening', kind: 'connection-refused', stderr: 'ssh: connect to host 127.0.0.1 port 46781: Connection refused\r\n' },
   { name: 'unresolvable name', kind: 'dns', stderr: 'ssh: Could not resolve hostname nonexistent.invalid: Name or service not known\r\n' },
   { name: 'listener that never answers', kind: 'timeout', stderr: 'Connection timed out during banner exchange\r\n' },
@@ -89,5 +116,4 @@ export const OTHER_SAMPLES: ReadonlyArray<{ name: string; kind: SshFailureKind; 
   { name: 'connect timeout (LogLevel=INFO line alone)', kind: 'timeout', stderr: 'Connection to gpu.example.com port 2222 timed out\r\n' },
   { name: 'ServerAliveInterval gave up', kind: 'timeout', stderr: 'Timeout, server gpu.example.com not responding.\r\n' },
   { name: 'not an SSH server on that port', kind: 'connection-closed', stderr: 'banner exchange: Connection to 127.0.0.1 port 8080: invalid format\r\n' },
-  { name: 'strict checking, unknown host', kind: 'host-key-changed', stderr: 'No ED25519 host key is known for [127.0.0.1]:2222 and you have requested strict checking.\r\nHost key verification failed.\r\n' },
 ];

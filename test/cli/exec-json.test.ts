@@ -147,24 +147,21 @@ describe('sshwrap exec --json', () => {
   it('a run that fails with an exception still writes the output it read', async () => {
     const executor = fakeExecutor((child, index) => {
       if (index > 0) return child.exit(0); // the remote kill
-      child.marker('pid', 5);
+      child.marker('pid', 5).marker('started');
       child.stdout.write('early\n');
-      setTimeout(() => child.marker('started'), 20);
+      setTimeout(() => child.stdout.write('late\n'), 20);
     });
     const io = memoryIo(env, '', { executor });
     const write = io.stdout.write;
-    // Writing the started event fails (as a broken stdout would): the run stops with that error.
+    // Writing the second chunk fails (as a broken stdout would): the run stops with that error.
     io.stdout.write = (chunk) => {
-      if (String(chunk).includes('"started"')) throw new Error('write failed');
+      if (String(chunk).includes('late')) throw new Error('write failed');
       return write(chunk);
     };
     expect(await run(['exec', 'box', '--remotes', remotesFile, '--json', '--', 'true'], io)).toBe(1);
-    expect(io.out().trimEnd().split('\n').map((line) => JSON.parse(line))).toEqual([
-      expect.objectContaining({ type: 'resolve' }),
-      expect.objectContaining({ type: 'connect' }),
-      expect.objectContaining({ type: 'spawn' }),
-      { type: 'stdout', data: 'early\n' },
-    ]);
+    const lines = io.out().trimEnd().split('\n').map((line) => JSON.parse(line) as { type: string });
+    expect(lines.map((line) => line.type)).toEqual(['resolve', 'connect', 'spawn', 'started', 'first-byte', 'stdout']);
+    expect(lines.at(-1)).toEqual({ type: 'stdout', data: 'early\n' });
     expect(io.err()).toMatch(/^sshwrap: internal error: write failed/);
   });
 

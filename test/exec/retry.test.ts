@@ -116,7 +116,8 @@ describe('runWithSsh retries (fake executor)', () => {
 
   it.each<[string, string, number | null]>([
     ['auth-failed', 'dev@retry.example: Permission denied (publickey).\r\n', 255],
-    ['host-key-changed', 'Host key verification failed.\r\n', 255],
+    ['host-key-changed', 'Host key for [retry.example]:2222 has changed and you have requested strict checking.\r\nHost key verification failed.\r\n', 255],
+    ['host-key-unknown', 'Host key verification failed.\r\n', 255],
     ['dns', 'ssh: Could not resolve hostname retry.example: Name or service not known\r\n', 255],
     ['timeout', 'ssh: connect to host retry.example port 2222: Connection timed out\r\n', 255],
     ['unknown', '', 255],
@@ -129,7 +130,8 @@ describe('runWithSsh retries (fake executor)', () => {
       { retry: quick },
     );
     expect(await result).toMatchObject({ errorKind: kind, attempts: 1 });
-    expect(executor.children).toHaveLength(1);
+    // An auth failure asks `ssh -G` which keys ssh tried (an encrypted one is passphrase-required): no retry.
+    expect(executor.children.filter((child) => child.args[0] !== '-G')).toHaveLength(1);
     expect(events.some((event) => event.type === 'retry')).toBe(false);
   });
 

@@ -61,6 +61,15 @@ describe('connectionFingerprint', () => {
     );
   });
 
+  it('differs with the jump hosts (%C cannot see a ProxyCommand), and is unchanged for remotes without any', () => {
+    const base = remote({ host: 'gpu', port: 22, username: 'dev', privateKeyPath: undefined, useSshConfig: false, customOptions: undefined });
+    const viaA = remote({ host: 'gpu', port: 22, username: 'dev', privateKeyPath: undefined, useSshConfig: false, customOptions: undefined }, { jumpHosts: ['a'] });
+    const viaB = remote({ host: 'gpu', port: 22, username: 'dev', privateKeyPath: undefined, useSshConfig: false, customOptions: undefined }, { jumpHosts: [{ host: 'a', port: 2222 }] });
+    const none = remote({ host: 'gpu', port: 22, username: 'dev', privateKeyPath: undefined, useSshConfig: false, customOptions: undefined }, { jumpHosts: [] });
+    expect(new Set([base, viaA, viaB].map((r) => connectionFingerprint(r))).size).toBe(3);
+    expect(connectionFingerprint(none)).toBe(connectionFingerprint(base));
+  });
+
   it('does not depend on customOptions order', () => {
     const base = { host: 'h', port: 22, username: undefined, privateKeyPath: undefined, useSshConfig: false };
     const a = remote({ ...base, customOptions: { A: '1', B: '2' } });

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { SshWrapError } from '../../src/errors/index.js';
 import { clearSshConfigCache, parseSshGOutput, resolveSshConfigHost } from '../../src/resolve/index.js';
 import { fakeExecutor, type FakeChild } from '../exec/fake-executor.js';
+import { parseSshRemoteConfig } from '../../src/schemas/index.js';
 
 const DUMP = [
   'host app',
@@ -62,6 +63,12 @@ describe('resolveSshConfigHost', () => {
       identityFiles: [`${os.homedir()}/.ssh/id_app.corp.example_dev`, '/keys/app-2222.key'],
     });
     expect(host.options.hostname).toEqual(['app.corp.example']);
+  });
+
+  it('ProxyJump ssh:// URIs become jumpHosts strings a remote accepts', async () => {
+    const host = await resolveSshConfigHost('y', { executor: sshG({ stdout: 'user u\nhostname y\nport 22\nproxyjump ssh://ops@gw:2222,SSH://inner\n' }) });
+    expect(host.jumpHosts).toEqual(['ops@gw:2222', 'inner']);
+    expect(parseSshRemoteConfig({ id: 'y', host: 'y', jumpHosts: host.jumpHosts }).jumpHosts).toEqual(['ops@gw:2222', 'inner']);
   });
 
   it('leaves jumpHosts out when ssh has none', async () => {

@@ -285,7 +285,11 @@ describe('builders refuse hostile input or run exactly the intended command unde
         }
         const settings = new Map(parsed.stdout.split('\n').map((line) => [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)]));
         if (input.username) expect(settings.get('user')).toBe(wellFormed(input.username));
-        for (const name of ['proxycommand', 'localcommand', 'knownhostscommand', 'remotecommand']) expect(settings.get(name) ?? 'none', name).toBe('none');
+        for (const name of ['localcommand', 'knownhostscommand', 'remotecommand']) expect(settings.get(name) ?? 'none', name).toBe('none');
+        // The only command ssh may run locally is the ProxyCommand sshwrap built for jumpHosts (test/wrap/proxy-jump.test.ts).
+        const proxyCommand = built.find((arg) => arg.startsWith('ProxyCommand='))?.slice('ProxyCommand='.length);
+        expect(proxyCommand === undefined).toBe(!input.jumpHosts?.length);
+        expect(settings.get('proxycommand') ?? 'none').toBe(proxyCommand ?? 'none');
         expect(settings.get('permitlocalcommand')).toBe('no');
       }),
       { numRuns: RUNS * 2 },

@@ -136,10 +136,12 @@ describe('host keys, jump hosts and injection guards', () => {
     expect(() => buildSshArgs(remote({ customOptions: { stricthostkeychecking: 'OFF' } }), 'x')).toThrow(/allowUnsafeOptions/);
   });
 
-  it('passes validated jump hosts with -J before the destination', () => {
+  it('passes validated jump hosts as one ProxyCommand before the destination, never -J', () => {
     const args = buildSshArgs(remote({ jumpHosts: ['bastion', 'ops@[::1]:2222'] }), 'x');
-    expect(args.slice(args.indexOf('-J'), args.indexOf('-J') + 2)).toEqual(['-J', 'bastion,ops@[::1]:2222']);
-    expect(args.indexOf('-J')).toBeLessThan(args.indexOf('--'));
+    expect(args).not.toContain('-J');
+    const proxy = optionPairs(args).filter((pair) => pair.startsWith('ProxyCommand='));
+    expect(proxy).toHaveLength(1);
+    expect(args.indexOf(`ProxyCommand=${proxy[0]!.slice('ProxyCommand='.length)}`)).toBeLessThan(args.indexOf('--'));
   });
 
   it.each(['-oProxyCommand=x', 'a,b', 'u@-host', '-u@host', 'host:port', 'a b', 'a/b'])('refuses jump host %j', (hop) => {

@@ -24,7 +24,7 @@ describe('buildSshArgs: the exact argv', () => {
     expect(buildSshArgs(parseSshRemoteConfig({ id: 'r', host: 'h' }), undefined)).toEqual(['-F', 'none', ...BASE, '-p', '22', '--', 'h']);
   });
 
-  it('every remote field, in order: identity, known hosts, managed, custom, strict policy; then -p -i -J', () => {
+  it('every remote field, in order: identity, known hosts, managed, custom, strict policy, the hops; then -p -i', () => {
     const remote = parseSshRemoteConfig({
       id: 'r', host: 'h', username: 'u', port: 2200, privateKeyPath: '/k', knownHostsFile: '/kh', hostKeyPolicy: 'strict',
       customOptions: { Compression: 'yes' }, jumpHosts: ['j1', 'u@j2:22'],
@@ -38,15 +38,15 @@ describe('buildSshArgs: the exact argv', () => {
       '-o', 'UserKnownHostsFile=/kh',
       '-o', 'ControlMaster=auto',
       '-o', 'Compression=yes',
+      '-o', expect.stringMatching(/^ProxyCommand=\/bin\/sh -c /),
       '-p', '2200',
       '-i', '/k',
-      '-J', 'j1,u@j2:22',
       '--', 'u@h',
       'cmd',
     ]);
   });
 
-  it("hostKeyPolicy 'accept-new' keeps the default; no key means no IdentitiesOnly; no hops means no -J", () => {
+  it("hostKeyPolicy 'accept-new' keeps the default; no key means no IdentitiesOnly; no hops means no ProxyCommand", () => {
     const args = buildSshArgs(parseSshRemoteConfig({ id: 'r', host: 'h', hostKeyPolicy: 'accept-new', jumpHosts: [] }), 'x');
     expect(args).toEqual(['-F', 'none', ...BASE, '-p', '22', '--', 'h', 'x']);
   });

@@ -133,7 +133,7 @@ export async function killRemoteProcessGroup(
   const deadline = Date.now() + (options.timeoutMs ?? graceMs + CONNECT_BUDGET_MS);
   const command = anyShellCommand(buildKillScript(pid, signal, graceMs));
   const run = async (managedOptions: Record<string, string> | undefined) => {
-    const args = buildSshArgs(remote, command, { managedOptions, allowUnsafeOptions: options.allowUnsafeOptions, configFile: options.sshConfigFile });
+    const args = buildSshArgs(remote, command, { managedOptions, allowUnsafeOptions: options.allowUnsafeOptions, configFile: options.sshConfigFile, sshPath: options.sshPath });
     return runCommand(options.executor ?? nodeExecutor, options.sshPath ?? 'ssh', args, {
       timeoutMs: Math.max(0, deadline - Date.now()),
       env: options.env,
