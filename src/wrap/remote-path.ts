@@ -16,6 +16,8 @@ interface AugmentedDir {
   readonly shown: string;
   /** The same directory as one POSIX sh word (expanded remotely; empty when it does not apply). */
   readonly word: string;
+  /** Goes after sshd's PATH instead of before it (what the system's own profile does). */
+  readonly append?: true;
 }
 
 const home = (dir: string): AugmentedDir => ({ shown: dir, word: remoteDirWord(dir) });
@@ -64,12 +66,13 @@ const DIRS: readonly AugmentedDir[] = [
   home('~/.linuxbrew/bin'),
   fixed('/opt/homebrew/bin'),
   fixed('/usr/local/bin'),
-  fixed('/snap/bin'),
+  { ...fixed('/snap/bin'), append: true },
 ];
 
 /**
- * The directories `'augment'` prepends when they exist, highest priority first (the first one
- * that exists ends up first in PATH; one already on PATH keeps its place). Non-interactive ssh
+ * The directories `'augment'` adds to PATH when they exist, highest priority first: each one is
+ * prepended, so the first one that exists ends up first in PATH, except `/snap/bin`, which goes
+ * after sshd's PATH like Ubuntu's own profile puts it; one already on PATH keeps its place. Non-interactive ssh
  * sessions get a minimal PATH and source no profile, so agents installed per user (native
  * installers in `~/.local/bin`, npm under the selected nvm/fnm Node, cargo, bun, pipx, Homebrew,
  * Nix, runtime-manager shims) are otherwise "command not found".
@@ -86,21 +89,22 @@ const DIRS: readonly AugmentedDir[] = [
  */
 export const AUGMENTED_PATH_DIRS: readonly string[] = Object.freeze(DIRS.map((dir) => dir.shown));
 
-// Prepending lowest priority first leaves the highest first in PATH. Only ever called with DIRS
-// (never empty); an explicit list takes another path.
-function prependExisting(dirs: readonly AugmentedDir[]): string[] {
-  return [
-    `for __sw_d in ${[...dirs].reverse().map((dir) => dir.word).join(' ')}; do`,
-    '  case ":$PATH:" in *":$__sw_d:"*) ;; *) [ -d "$__sw_d" ] && PATH="$__sw_d:$PATH" ;; esac',
-    'done',
-  ];
+// Prepending lowest priority first leaves the highest first in PATH; appending goes in table
+// order. Only ever called with DIRS; an explicit list takes another path.
+function addExisting(dirs: readonly AugmentedDir[]): string[] {
+  const words = (list: readonly AugmentedDir[]): string => list.map((dir) => dir.word).join(' ');
+  const loop = (list: readonly AugmentedDir[], add: string): string[] =>
+    list.length === 0
+      ? []
+      : [`for __sw_d in ${words(list)}; do`, `  case ":$PATH:" in *":$__sw_d:"*) ;; *) [ -d "$__sw_d" ] && PATH=${add} ;; esac`, 'done'];
+  return [...loop(dirs.filter((dir) => !dir.append).reverse(), '"$__sw_d:$PATH"'), ...loop(dirs.filter((dir) => dir.append), '"$PATH:$__sw_d"')];
 }
 
 // Built once: it is the same for every call and sits on the wrap hot path.
 const AUGMENT_LINES: readonly string[] = Object.freeze([
   ...NVM_DEFAULT_BIN_LINES,
   ...FNM_DIR_LINES,
-  ...prependExisting(DIRS),
+  ...addExisting(DIRS),
   `unset __sw_d ${RUNTIME_MANAGER_VARS.join(' ')}`,
   'export PATH',
 ]);

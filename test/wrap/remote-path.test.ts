@@ -36,7 +36,8 @@ function write(file: string, text: string): void {
 
 function runAugment(argv: readonly string[], home: string, env: Record<string, string> = {}, tail = 'printf %s "$PATH"', path = '/usr/bin:/bin') {
   const script = [...remotePathLines('augment'), tail].join('\n');
-  const result = spawnSync(argv[0], [...argv.slice(1), '-c', script], { env: { PATH: path, HOME: home, ...env }, encoding: 'utf8', cwd: '/' });
+  const [shell, ...options] = argv as [string, ...string[]];
+  const result = spawnSync(shell, [...options, '-c', script], { env: { PATH: path, HOME: home, ...env }, encoding: 'utf8', cwd: '/' });
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   return result.stdout;
