@@ -202,8 +202,12 @@ describe.each(SHELLS)('nvm alias/default under %s', (_name, argv) => {
 
   it('sorts versions numerically per group: v9 < v10, v18.2 < v18.10, v18.10.2 < v18.10.10', () => {
     const pick = (versions: string[]): string | undefined => nvmVersionOf(added(argv, homeWith(versions.map((v) => `.nvm/versions/node/${v}/bin`))));
+    // Both "first in glob order" and "last in glob order" (a string sort) get some of these wrong.
     expect(pick(['v9.0.0', 'v10.0.0'])).toBe('v10.0.0');
+    expect(pick(['v9.0.0', 'v8.0.0'])).toBe('v9.0.0');
+    expect(pick(['v18.2.0', 'v18.3.0'])).toBe('v18.3.0');
     expect(pick(['v18.2.0', 'v18.10.0', 'v18.9.9'])).toBe('v18.10.0');
+    expect(pick(['v18.10.2', 'v18.10.3'])).toBe('v18.10.3');
     expect(pick(['v18.10.2', 'v18.10.10', 'v18.10.9'])).toBe('v18.10.10');
     // Not versions, or without a bin dir: skipped.
     expect(pick(['v18.0.0', 'v99.x.0', 'v20.0.0-rc.1', 'vv21.0.0', 'v22.0'])).toBe('v18.0.0');
