@@ -72,10 +72,10 @@ const DIRS: readonly AugmentedDir[] = [
 /**
  * The directories `'augment'` adds to PATH when they exist, highest priority first: each one is
  * prepended, so the first one that exists ends up first in PATH, except `/snap/bin`, which goes
- * after sshd's PATH like Ubuntu's own profile puts it; one already on PATH keeps its place. Non-interactive ssh
- * sessions get a minimal PATH and source no profile, so agents installed per user (native
- * installers in `~/.local/bin`, npm under the selected nvm/fnm Node, cargo, bun, pipx, Homebrew,
- * Nix, runtime-manager shims) are otherwise "command not found".
+ * after sshd's PATH where Ubuntu's own profile puts it; one already on PATH keeps its place.
+ * Non-interactive ssh sessions get a minimal PATH and source no profile, so agents installed per
+ * user (native installers in `~/.local/bin`, npm under the selected nvm/fnm Node, cargo, bun,
+ * pipx, Homebrew, Nix, runtime-manager shims) are otherwise "command not found".
  *
  * Written as documented in docs/remote-path.md (which gives the reason for each one): `~` is the
  * remote `$HOME`; `${X:-d}` is `$X` when set and not empty, else `d`; `$N_PREFIX/bin`, `$GOBIN` and
