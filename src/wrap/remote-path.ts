@@ -1,68 +1,122 @@
 import { remoteDirWord } from './remote-command.js';
+import { FNM_DIR_LINES, NVM_DEFAULT_BIN_LINES, RUNTIME_MANAGER_VARS } from './runtime-managers.js';
 
 /**
  * How the remote PATH is set before the command runs:
- * - `'augment'` (default): prepend the user-level bin directories and version-manager bins that
- *   exist on the remote (see {@link AUGMENTED_PATH_DIRS}), without sourcing any rc/profile file;
+ * - `'augment'` (default): prepend the user-level bin directories, runtime-manager shims and the
+ *   selected nvm/fnm Node version that exist on the remote (see {@link AUGMENTED_PATH_DIRS}),
+ *   without sourcing any rc/profile file;
  * - `'inherit'`: keep the PATH sshd gives non-interactive sessions;
  * - `string[]`: prepend exactly these directories (`~/x` allowed), first one first in PATH.
  */
 export type RemotePathMode = 'augment' | 'inherit' | readonly string[];
 
-/**
- * Directories `'augment'` prepends when they exist, lowest priority first (the last one ends up
- * first in PATH). Non-interactive ssh sessions get a minimal PATH, so agents installed per user
- * (npm prefix, Claude's local install, cargo, bun, Homebrew on Apple silicon, version-manager
- * shims) are otherwise "command not found". nvm and fnm are resolved separately because their
- * bin directory depends on the selected Node version.
- */
-export const AUGMENTED_PATH_DIRS: readonly string[] = Object.freeze([
-  '/usr/local/bin',
-  '/opt/homebrew/bin',
-  '~/go/bin',
-  '~/.deno/bin',
-  '~/.cargo/bin',
-  '~/.bun/bin',
-  '~/.npm-global/bin',
-  '~/.volta/bin',
-  '~/.asdf/shims',
-  '~/.local/share/mise/shims',
-  '~/.local/share/fnm/aliases/default/bin',
-  '~/.fnm/aliases/default/bin',
-  '~/bin',
-  '~/.claude/local',
-  '~/.local/bin',
-]);
+interface AugmentedDir {
+  /** As documented: `~` is `$HOME`, `${X:-d}` is `$X` when set and not empty, else `d`. */
+  readonly shown: string;
+  /** The same directory as one POSIX sh word (expanded remotely; empty when it does not apply). */
+  readonly word: string;
+  /** Goes after sshd's PATH instead of before it (what the system's own profile does). */
+  readonly append?: true;
+}
 
-// nvm keeps one bin dir per installed Node; prefer the version named by `alias/default` when it
-// is an exact installed version, else the highest installed one (numeric sort, so v20 > v9).
-const NVM_BIN = [
-  '__sw_n="${NVM_DIR:-$HOME/.nvm}"',
-  'if [ -d "$__sw_n/versions/node" ]; then',
-  '  __sw_v=$(cat "$__sw_n/alias/default" 2>/dev/null)',
-  '  [ -n "$__sw_v" ] && [ -d "$__sw_n/versions/node/$__sw_v/bin" ] || __sw_v=v$(ls "$__sw_n/versions/node" | sed "s/^v//" | sort -t. -k1,1n -k2,2n -k3,3n | tail -n 1)',
-  '  [ -d "$__sw_n/versions/node/$__sw_v/bin" ] && PATH="$__sw_n/versions/node/$__sw_v/bin:$PATH"',
-  'fi',
+const home = (dir: string): AugmentedDir => ({ shown: dir, word: remoteDirWord(dir) });
+const fixed = (dir: string): AugmentedDir => ({ shown: dir, word: dir });
+const computed = (shown: string, word: string): AugmentedDir => ({ shown, word });
+
+// Highest priority first: the first one that exists ends up first in PATH. The "why" of each row,
+// and the reasoning behind the order, is the table in docs/remote-path.md (kept in step by a test).
+const DIRS: readonly AugmentedDir[] = [
+  // What the user's own ~/.profile puts first on Debian/Ubuntu/Fedora; native agent installers.
+  home('~/.local/bin'),
+  home('~/bin'),
+  home('~/.claude/local'),
+  home('~/.opencode/bin'),
+  // The Node the user selected beats any system node (as their rc files arrange it).
+  computed('$NVM_DIR/versions/node/<alias/default>/bin', '"$__sw_nvm"'),
+  computed('$FNM_DIR/aliases/default/bin', '"$__sw_fnm/aliases/default/bin"'),
+  computed('${VOLTA_HOME:-~/.volta}/bin', '"${VOLTA_HOME:-$HOME/.volta}/bin"'),
+  computed('$N_PREFIX/bin', '"${N_PREFIX:+$N_PREFIX/bin}"'),
+  computed('${NODENV_ROOT:-~/.nodenv}/shims', '"${NODENV_ROOT:-$HOME/.nodenv}/shims"'),
+  // Multi-runtime shims, then the per-language ones.
+  computed('${MISE_DATA_DIR:-${XDG_DATA_HOME:-~/.local/share}/mise}/shims', '"${MISE_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/mise}/shims"'),
+  computed('${ASDF_DATA_DIR:-~/.asdf}/shims', '"${ASDF_DATA_DIR:-$HOME/.asdf}/shims"'),
+  computed('${PROTO_HOME:-~/.proto}/shims', '"${PROTO_HOME:-$HOME/.proto}/shims"'),
+  computed('${PROTO_HOME:-~/.proto}/bin', '"${PROTO_HOME:-$HOME/.proto}/bin"'),
+  computed('${PYENV_ROOT:-~/.pyenv}/shims', '"${PYENV_ROOT:-$HOME/.pyenv}/shims"'),
+  computed('${PYENV_ROOT:-~/.pyenv}/bin', '"${PYENV_ROOT:-$HOME/.pyenv}/bin"'),
+  computed('${RBENV_ROOT:-~/.rbenv}/shims', '"${RBENV_ROOT:-$HOME/.rbenv}/shims"'),
+  computed('${RBENV_ROOT:-~/.rbenv}/bin', '"${RBENV_ROOT:-$HOME/.rbenv}/bin"'),
+  // Per-user global installs of package managers and language toolchains.
+  computed('${PNPM_HOME:-${XDG_DATA_HOME:-~/.local/share}/pnpm}', '"${PNPM_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/pnpm}"'),
+  home('~/Library/pnpm'),
+  home('~/.npm-global/bin'),
+  home('~/.yarn/bin'),
+  computed('${BUN_INSTALL:-~/.bun}/bin', '"${BUN_INSTALL:-$HOME/.bun}/bin"'),
+  computed('${DENO_INSTALL:-~/.deno}/bin', '"${DENO_INSTALL:-$HOME/.deno}/bin"'),
+  computed('${CARGO_HOME:-~/.cargo}/bin', '"${CARGO_HOME:-$HOME/.cargo}/bin"'),
+  computed('$GOBIN', '"${GOBIN-}"'),
+  computed('${GOPATH%%:*}/bin', '"${GOPATH:+${GOPATH%%:*}/bin}"'),
+  home('~/go/bin'),
+  // System-wide package managers that the login profile (not sshd) adds.
+  home('~/.nix-profile/bin'),
+  computed('${XDG_STATE_HOME:-~/.local/state}/nix/profile/bin', '"${XDG_STATE_HOME:-$HOME/.local/state}/nix/profile/bin"'),
+  fixed('/nix/var/nix/profiles/default/bin'),
+  fixed('/home/linuxbrew/.linuxbrew/bin'),
+  home('~/.linuxbrew/bin'),
+  fixed('/opt/homebrew/bin'),
+  fixed('/usr/local/bin'),
+  { ...fixed('/snap/bin'), append: true },
 ];
 
-// Only ever called with AUGMENTED_PATH_DIRS (never empty); an explicit list takes another path.
-function prependExisting(dirs: readonly string[]): string[] {
-  return [
-    `for __sw_d in ${dirs.map(remoteDirWord).join(' ')}; do`,
-    '  case ":$PATH:" in *":$__sw_d:"*) ;; *) [ -d "$__sw_d" ] && PATH="$__sw_d:$PATH" ;; esac',
-    'done',
-  ];
+/**
+ * The directories `'augment'` adds to PATH when they exist, highest priority first: each one is
+ * prepended, so the first one that exists ends up first in PATH, except `/snap/bin`, which goes
+ * after sshd's PATH where Ubuntu's own profile puts it; one already on PATH keeps its place.
+ * Non-interactive ssh sessions get a minimal PATH and source no profile, so agents installed per
+ * user (native installers in `~/.local/bin`, npm under the selected nvm/fnm Node, cargo, bun,
+ * pipx, Homebrew, Nix, runtime-manager shims) are otherwise "command not found".
+ *
+ * Written as documented in docs/remote-path.md (which gives the reason for each one): `~` is the
+ * remote `$HOME`; `${X:-d}` is `$X` when set and not empty, else `d`; `$N_PREFIX/bin`, `$GOBIN` and
+ * `${GOPATH%%:*}/bin` only apply when the variable is set. Two entries are resolved on the remote
+ * the way the manager resolves them itself:
+ * - `$NVM_DIR/versions/node/<alias/default>/bin`: `alias/default` followed through alias chains
+ *   to the newest installed version it matches (`18` → newest v18.x; `lts/*`, `node`), as nvm's
+ *   `nvm.sh` does (`nvm_resolve_alias`, `nvm_ls`); with no usable default, the newest installed.
+ * - `$FNM_DIR/aliases/default/bin`: `FNM_DIR`, else the first existing of
+ *   `${XDG_DATA_HOME:-~/.local/share}/fnm`, `~/.fnm`, `~/Library/Application Support/fnm`.
+ */
+export const AUGMENTED_PATH_DIRS: readonly string[] = Object.freeze(DIRS.map((dir) => dir.shown));
+
+// Prepending lowest priority first leaves the highest first in PATH; appending goes in table
+// order. Only ever called with DIRS; an explicit list takes another path.
+function addExisting(dirs: readonly AugmentedDir[]): string[] {
+  const words = (list: readonly AugmentedDir[]): string => list.map((dir) => dir.word).join(' ');
+  const loop = (list: readonly AugmentedDir[], add: string): string[] =>
+    list.length === 0
+      ? []
+      : [`for __sw_d in ${words(list)}; do`, `  case ":$PATH:" in *":$__sw_d:"*) ;; *) [ -d "$__sw_d" ] && PATH=${add} ;; esac`, 'done'];
+  return [...loop(dirs.filter((dir) => !dir.append).reverse(), '"$__sw_d:$PATH"'), ...loop(dirs.filter((dir) => dir.append), '"$PATH:$__sw_d"')];
 }
 
 // Built once: it is the same for every call and sits on the wrap hot path.
-const AUGMENT_LINES: readonly string[] = Object.freeze([...prependExisting(AUGMENTED_PATH_DIRS), ...NVM_BIN, 'export PATH']);
+const AUGMENT_LINES: readonly string[] = Object.freeze([
+  ...NVM_DEFAULT_BIN_LINES,
+  ...FNM_DIR_LINES,
+  ...addExisting(DIRS),
+  `unset __sw_d ${RUNTIME_MANAGER_VARS.join(' ')}`,
+  'export PATH',
+]);
 
 /**
- * POSIX sh lines that set PATH for `mode`, or none for `'inherit'`.
+ * POSIX sh lines that set PATH for `mode`, or none for `'inherit'`. The `'augment'` lines use only
+ * shell builtins (no fork, no profile sourced) and unset every `__sw_` variable they set.
  *
  * @example
  * ```ts
- * remotePathLines(['/opt/agents/bin']); // a loop that prepends /opt/agents/bin, then `export PATH`
+ * remotePathLines(['/opt/agents/bin']); // ['PATH=/opt/agents/bin:"$PATH"', 'export PATH']
+ * remotePathLines(); // 'augment': resolve nvm/fnm, prepend each AUGMENTED_PATH_DIRS entry that exists
  * ```
  */
 export function remotePathLines(mode: RemotePathMode = 'augment'): readonly string[] {

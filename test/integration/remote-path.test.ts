@@ -6,6 +6,7 @@ import { runWithSsh } from '../../src/exec/index.js';
 import { testConnection } from '../../src/test-connection/index.js';
 import { ALL_SHELLS, type TestbedUser } from '../testbed/index.js';
 import { remoteSetup, userFor } from '../exec/testbed-helpers.js';
+import { FakeInstalls, ownerOf } from './helpers/runtime-fakes.js';
 
 const tb = inject('testbed');
 const suffix = randomBytes(4).toString('hex');
@@ -13,56 +14,38 @@ const suffix = randomBytes(4).toString('hex');
 const LOCAL_AGENT = `swrp-local-${suffix}`;
 const NVM_AGENT = `swrp-nvm-${suffix}`;
 const LIST_AGENT = `swrp-list-${suffix}`;
-const NVM_BIN = '.nvm/versions/node/v20.1.0/bin';
+// The issue's layout: nvm with v18.20.4 and v20.11.1, `nvm alias default 18`, the agent under v18 only.
+const NVM_BIN = '.nvm/versions/node/v18.20.4/bin';
+const NVM_NEWER_BIN = '.nvm/versions/node/v20.11.1/bin';
 const LIST_DIR = `swrp-tools-${suffix}/bin`;
-
-/** mkdir -p under the user's home, owned by the user like their own installs would be. */
-function mkdirOwned(user: TestbedUser, relative: string): string {
-  const { uid, gid } = fs.statSync(user.home);
-  let current = user.home;
-  for (const part of relative.split('/')) {
-    current = path.join(current, part);
-    if (!fs.existsSync(current)) {
-      fs.mkdirSync(current, { mode: 0o755 });
-      fs.chownSync(current, uid, gid);
-    }
-  }
-  return current;
-}
-
-function installAgent(user: TestbedUser, dir: string, name: string, says: string): string {
-  const file = path.join(mkdirOwned(user, dir), name);
-  fs.writeFileSync(file, `#!/bin/sh\necho "${says} $*"\n`, { mode: 0o755 });
-  const { uid, gid } = fs.statSync(user.home);
-  fs.chownSync(file, uid, gid);
-  return file;
-}
 
 describe.skipIf(!tb)('remote PATH: agents installed per user are found without sourcing profiles', () => {
   const info = tb!;
-  const createdNvm = new Set<string>();
+  const installs = new FakeInstalls();
+  // Homes where ~/.nvm/alias/default is ours: elsewhere another test's nvm default is left alone.
+  const ownDefault = new Set<string>();
 
   beforeAll(() => {
     for (const user of info.users) {
-      if (!fs.existsSync(path.join(user.home, '.nvm'))) createdNvm.add(user.home);
-      installAgent(user, '.local/bin', LOCAL_AGENT, 'local-bin-agent');
-      installAgent(user, NVM_BIN, NVM_AGENT, 'nvm-agent');
-      installAgent(user, LIST_DIR, LIST_AGENT, 'list-agent');
+      const owner = ownerOf(user.home);
+      const at = (dir: string): string => path.join(user.home, dir);
+      installs.agent(at('.local/bin'), LOCAL_AGENT, 'local-bin-agent', owner);
+      installs.agent(at(NVM_BIN), NVM_AGENT, 'nvm-agent', owner);
+      installs.mkdir(at(NVM_NEWER_BIN), owner);
+      if (!fs.existsSync(at('.nvm/alias/default'))) {
+        installs.file(at('.nvm/alias/default'), '18\n', owner, 0o644);
+        ownDefault.add(user.home);
+      }
+      installs.agent(at(LIST_DIR), LIST_AGENT, 'list-agent', owner);
     }
   });
-  afterAll(() => {
-    for (const user of info.users) {
-      fs.rmSync(path.join(user.home, '.local/bin', LOCAL_AGENT), { force: true });
-      fs.rmSync(path.join(user.home, NVM_BIN, NVM_AGENT), { force: true });
-      fs.rmSync(path.join(user.home, `swrp-tools-${suffix}`), { recursive: true, force: true });
-      if (createdNvm.has(user.home)) fs.rmSync(path.join(user.home, '.nvm'), { recursive: true, force: true });
-    }
-  });
+  afterAll(() => installs.removeAll());
 
   describe.concurrent.each(ALL_SHELLS)('%s login shell', (shell) => {
     const user = (): TestbedUser => userFor(info, shell);
 
-    it("'augment' (default) finds ~/.local/bin and the nvm bin; 'inherit' does not", async () => {
+    it("'augment' (default) finds ~/.local/bin and the nvm default (`18`: v18.20.4, not the newer v20.11.1); 'inherit' does not", async ({ skip }) => {
+      if (!ownDefault.has(user().home)) skip('another test file owns this ~/.nvm/alias/default');
       const { store, agentSsh } = remoteSetup(info, user());
       for (const [agent, says] of [
         [LOCAL_AGENT, 'local-bin-agent'],
@@ -75,7 +58,8 @@ describe.skipIf(!tb)('remote PATH: agents installed per user are found without s
       }
     });
 
-    it('testConnection uses the same PATH for agentAvailable', async () => {
+    it('testConnection uses the same PATH for agentAvailable', async ({ skip }) => {
+      if (!ownDefault.has(user().home)) skip('another test file owns this ~/.nvm/alias/default');
       const { remote } = remoteSetup(info, user());
       const local = await testConnection(remote, LOCAL_AGENT);
       expect(local.details).toMatchObject({ agentAvailable: true, agentPath: path.join(user().home, '.local/bin', LOCAL_AGENT) });
@@ -90,7 +74,7 @@ describe.skipIf(!tb)('remote PATH: agents installed per user are found without s
     it('an explicit list prepends exactly those directories (~ expanded remotely)', async () => {
       const { store, agentSsh } = remoteSetup(info, user());
       const result = await runWithSsh({ command: LIST_AGENT, args: [], cwd: '~' }, agentSsh, store, { remotePath: [`~/${LIST_DIR}`] });
-      expect(result).toMatchObject({ remoteExitCode: 0, stdout: 'list-agent \n' });
+      expect(result).toMatchObject({ remoteExitCode: 0, stdout: 'list-agent\n' });
       const absent = await runWithSsh({ command: LOCAL_AGENT, args: [], cwd: '~' }, agentSsh, store, { remotePath: [`~/${LIST_DIR}`] });
       expect(absent.errorKind).toBe('agent-not-found');
     });

@@ -1,9 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { AUGMENTED_PATH_DIRS, buildRemoteScript, encodeSecretLines, markerLine, remotePathLines } from '../../src/wrap/index.js';
+import { describe, expect, it } from 'vitest';
+import { buildRemoteScript, encodeSecretLines, markerLine, remotePathLines } from '../../src/wrap/index.js';
 
 const run = (script: string, stdin = '', env: NodeJS.ProcessEnv = process.env) => spawnSync('/bin/sh', ['-c', script], { input: stdin, encoding: 'utf8', cwd: '/', env });
 
@@ -89,77 +86,3 @@ describe('buildRemoteScript under /bin/sh', () => {
     expect(markerLine('T', 'pid', '42')).toBe('\nT:pid:42\n');
   });
 });
-
-describe('remotePathLines under /bin/sh', () => {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), 'sshwrap-path-')));
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-  function pathWith(home: string, script: readonly string[], extraEnv: Record<string, string> = {}): string {
-    const result = run([...script, 'printf %s "$PATH"'].join('\n'), '', { PATH: '/usr/bin:/bin', HOME: home, ...extraEnv });
-    expect(result.stderr).toBe('');
-    return result.stdout;
-  }
-
-  function home(name: string, dirs: string[]): string {
-    const dir = join(root, name);
-    for (const sub of dirs) mkdirSync(join(dir, sub), { recursive: true });
-    mkdirSync(dir, { recursive: true });
-    return dir;
-  }
-
-  it('lists the per-user bin directories, lowest priority first, frozen', () => {
-    expect(AUGMENTED_PATH_DIRS).toEqual([
-      '/usr/local/bin', '/opt/homebrew/bin', '~/go/bin', '~/.deno/bin', '~/.cargo/bin', '~/.bun/bin', '~/.npm-global/bin', '~/.volta/bin', '~/.asdf/shims',
-      '~/.local/share/mise/shims', '~/.local/share/fnm/aliases/default/bin', '~/.fnm/aliases/default/bin', '~/bin', '~/.claude/local', '~/.local/bin',
-    ]);
-    expect(Object.isFrozen(AUGMENTED_PATH_DIRS)).toBe(true);
-    expect(remotePathLines()).toEqual(remotePathLines('augment'));
-    expect(remotePathLines().at(-1)).toBe('export PATH');
-  });
-
-  it("'augment' prepends only the existing ones, the last listed first, each once", () => {
-    const dir = home('augment', ['.cargo/bin', 'bin', '.local/bin', 'go/bin']);
-    const path = pathWith(dir, remotePathLines('augment'));
-    const local = existsDir('/usr/local/bin') ? '/usr/local/bin:' : '';
-    const brew = existsDir('/opt/homebrew/bin') ? '/opt/homebrew/bin:' : '';
-    expect(path).toBe(`${dir}/.local/bin:${dir}/bin:${dir}/.cargo/bin:${dir}/go/bin:${brew}${local}/usr/bin:/bin`);
-    // A directory already on PATH is not added again.
-    const again = run([...remotePathLines('augment'), 'printf %s "$PATH"'].join('\n'), '', { PATH: `${dir}/bin:/usr/bin:/bin`, HOME: dir }).stdout;
-    expect(again.split(':').filter((entry) => entry === `${dir}/bin`)).toHaveLength(1);
-  });
-
-  it('exports PATH to the command', () => {
-    const dir = home('exported', ['.local/bin']);
-    const result = run([...remotePathLines('augment'), 'exec /usr/bin/env'].join('\n'), '', { PATH: '/usr/bin:/bin', HOME: dir });
-    expect(result.stdout).toContain(`PATH=${dir}/.local/bin:`);
-  });
-
-  it("'augment' adds nvm's default version when installed, else the highest version, numerically", () => {
-    const versions = ['v9.1.0', 'v20.2.0', 'v20.10.0'];
-    const dir = home('nvm', versions.map((v) => `.nvm/versions/node/${v}/bin`));
-    expect(pathWith(dir, remotePathLines('augment')).split(':')[0]).toBe(`${dir}/.nvm/versions/node/v20.10.0/bin`);
-    mkdirSync(join(dir, '.nvm/alias'), { recursive: true });
-    writeFileSync(join(dir, '.nvm/alias/default'), 'v9.1.0');
-    expect(pathWith(dir, remotePathLines('augment')).split(':')[0]).toBe(`${dir}/.nvm/versions/node/v9.1.0/bin`);
-    // An alias that is not an installed version (lts/*, node) falls back to the highest.
-    writeFileSync(join(dir, '.nvm/alias/default'), 'lts/*');
-    expect(pathWith(dir, remotePathLines('augment')).split(':')[0]).toBe(`${dir}/.nvm/versions/node/v20.10.0/bin`);
-  });
-
-  it('honours NVM_DIR, and adds nothing without an nvm install', () => {
-    const nvm = home('nvm-dir', ['versions/node/v18.0.0/bin']);
-    const empty = home('no-nvm', []);
-    expect(pathWith(empty, remotePathLines('augment'), { NVM_DIR: nvm }).split(':')[0]).toBe(`${nvm}/versions/node/v18.0.0/bin`);
-    expect(pathWith(empty, remotePathLines('augment'))).not.toContain('nvm');
-  });
-
-  it('an explicit list is prepended in order, existing or not; an empty list changes nothing', () => {
-    expect(pathWith('/h', remotePathLines(['/a', '~/b']))).toBe('/a:/h/b:/usr/bin:/bin');
-    expect(remotePathLines([])).toEqual([]);
-    expect(remotePathLines('inherit')).toEqual([]);
-  });
-});
-
-function existsDir(path: string): boolean {
-  return spawnSync('test', ['-d', path]).status === 0;
-}
