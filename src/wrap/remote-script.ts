@@ -195,7 +195,19 @@ export function buildRemoteScript(input: RemoteScriptSpec): string {
  * ```
  */
 export function anyShellCommand(script: string): string {
-  return `exec /bin/sh -c 'eval "$(printf "$1")"' sshwrap '${encodeForAnyShell(parseValue(SCRIPT, script, 'script'))}'`;
+  return `exec /bin/sh -c 'eval "$(printf "$1")"' sshwrap '${encodeScript(parseValue(SCRIPT, script, 'script'))}'`;
+}
+
+// The 'augment' PATH lines are most of a default script (several kB) and never change, so their
+// encoding is done once. Encoding is per character (only a leading '-' is special, and the block
+// never starts a script), so encoding the parts and joining them is encoding the whole.
+let augmentBlock: { text: string; encoded: string } | undefined;
+
+function encodeScript(script: string): string {
+  augmentBlock ??= { text: remotePathLines('augment').join('\n'), encoded: encodeForAnyShell(remotePathLines('augment').join('\n')) };
+  const at = script.indexOf(augmentBlock.text);
+  if (at <= 0) return encodeForAnyShell(script);
+  return encodeForAnyShell(script.slice(0, at)) + augmentBlock.encoded + encodeForAnyShell(script.slice(at + augmentBlock.text.length));
 }
 
 /**

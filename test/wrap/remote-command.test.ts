@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { SshWrapError } from '../../src/errors/index.js';
+import { encodeForAnyShell } from '../../src/quoting/index.js';
 import { buildRemoteCommand, buildRemoteScript, buildPowerShellScript, powerShellCommand, remoteDirWord, remotePathLines, anyShellCommand, encodeSecretLines, markerLine, type RemoteScriptSpec } from '../../src/wrap/index.js';
 import { commandWords, exportStatement } from '../../src/wrap/remote-command.js';
 
@@ -181,5 +182,20 @@ describe('exported builders validate their input', () => {
     expect(refusal(() => powerShellCommand('exit \u0000'))).toEqual({ code: 'UNSAFE_ARGUMENT', field: 'script' });
     expect(refusal(() => powerShellCommand(''))).toEqual({ code: 'INVALID_CONFIG', field: 'script' });
     expect(refusal(() => encodeSecretLines(['ok', 'a\u0000']))).toEqual({ code: 'UNSAFE_ARGUMENT', field: 'values[1]' });
+  });
+});
+
+describe('anyShellCommand encodes the constant PATH block once', () => {
+  const augment = remotePathLines('augment').join('\n');
+  const whole = (script: string): string => `exec /bin/sh -c 'eval "$(printf "$1")"' sshwrap '${encodeForAnyShell(script)}'`;
+
+  it.each([
+    ['the block in the middle', `cd "$HOME" || exit 1\n${augment}\nexec agent 'é\\x' "$x"`],
+    ['the block at the end', `printf x\n${augment}`],
+    ['the block first (no cached path)', `${augment}\nexec agent`],
+    ['the block twice', `a\n${augment}\n${augment}\nb`],
+    ['no block', '-x\nexec agent'],
+  ])('%s: the same bytes as encoding the whole script', (_name, script) => {
+    expect(anyShellCommand(script)).toBe(whole(script));
   });
 });
