@@ -200,14 +200,14 @@ export function anyShellCommand(script: string): string {
 
 // The 'augment' PATH lines are most of a default script (several kB) and never change, so their
 // encoding is done once. Encoding is per character (only a leading '-' is special, and the block
-// never starts a script), so encoding the parts and joining them is encoding the whole.
+// does not start with one), so encoding the parts and joining them is encoding the whole.
 let augmentBlock: { text: string; encoded: string } | undefined;
 
 function encodeScript(script: string): string {
   augmentBlock ??= { text: remotePathLines('augment').join('\n'), encoded: encodeForAnyShell(remotePathLines('augment').join('\n')) };
   const at = script.indexOf(augmentBlock.text);
-  if (at <= 0) return encodeForAnyShell(script);
-  return encodeForAnyShell(script.slice(0, at)) + augmentBlock.encoded + encodeForAnyShell(script.slice(at + augmentBlock.text.length));
+  if (at < 0 || augmentBlock.text.startsWith('-')) return encodeForAnyShell(script);
+  return (at > 0 ? encodeForAnyShell(script.slice(0, at)) : '') + augmentBlock.encoded + encodeForAnyShell(script.slice(at + augmentBlock.text.length));
 }
 
 /**

@@ -192,7 +192,7 @@ describe('anyShellCommand encodes the constant PATH block once', () => {
   it.each([
     ['the block in the middle', `cd "$HOME" || exit 1\n${augment}\nexec agent 'é\\x' "$x"`],
     ['the block at the end', `printf x\n${augment}`],
-    ['the block first (no cached path)', `${augment}\nexec agent`],
+    ['the block first', `${augment}\nexec agent`],
     ['the block twice', `a\n${augment}\n${augment}\nb`],
     ['no block', '-x\nexec agent'],
   ])('%s: the same bytes as encoding the whole script', (_name, script) => {
