@@ -62,7 +62,7 @@ export async function startDetached(
   if (binary.startsWith('-')) {
     throw new SshWrapError('UNSAFE_ARGUMENT', 'command must not start with "-" (the remote shell would read it as an option)', { field: 'command' });
   }
-  const { runId = newRunId(), secretEnv, envOnStdin, remotePath, promptStdinThreshold, maxCommandBytes, localCwd, ...remoteOptions } = options;
+  const { runId = newRunId(), secretEnv, envOnStdin, remotePath, remoteEnvironment, promptStdinThreshold, maxCommandBytes, localCwd, ...remoteOptions } = options;
   assertRunId(runId);
   runDirWord(options.runDir);
   const launcher = buildDetachedLauncher({ runId, runDir: options.runDir });
@@ -86,6 +86,7 @@ export async function startDetached(
     ...(secretEnv !== undefined ? { secretEnv } : {}),
     ...(envOnStdin !== undefined ? { envOnStdin } : {}),
     ...(remotePath !== undefined ? { remotePath } : {}),
+    ...(remoteEnvironment !== undefined ? { remoteEnvironment } : {}),
     ...(promptStdinThreshold !== undefined ? { promptStdinThreshold } : {}),
     ...(maxCommandBytes !== undefined ? { maxCommandBytes } : {}),
     ...(localCwd !== undefined ? { localCwd } : {}),
