@@ -148,7 +148,7 @@ async function probe(config: SshRemoteConfigInput | SshRemoteConfig, agentComman
   const report = parseProbeOutput(result.stdout, tag);
   const outcome = fromRun(result, report, agentCommand, await effective, timeoutMs);
   if (agentCommand === undefined || !outcome.details) return outcome;
-  const onDefaultPath = defaultRun === undefined ? report.agentPath !== undefined : !defaultRun.errorKind && parseProbeOutput(defaultRun.stdout, tag).agentPath !== undefined;
-  outcome.details.agentFoundBy = onDefaultPath ? 'path' : report.agentPath !== undefined ? 'login' : null;
+  const onDefaultPath = Boolean(defaultRun === undefined ? report.agentPath : !defaultRun.errorKind && parseProbeOutput(defaultRun.stdout, tag).agentPath);
+  outcome.details.agentFoundBy = onDefaultPath ? 'path' : report.agentPath ? 'login' : null;
   return outcome;
 }
