@@ -91,8 +91,9 @@ export async function startDetached(
     ...(maxCommandBytes !== undefined ? { maxCommandBytes } : {}),
     ...(localCwd !== undefined ? { localCwd } : {}),
   });
-  if (result.errorKind === 'cwd-missing') {
-    throw new DetachedRunError('not-started', result.errorMessage ?? 'the remote working directory does not exist', { errorKind: result.errorKind, hint: result.hint });
+  // The connection worked; the remote script refused to start the launcher.
+  if (result.errorKind === 'cwd-missing' || result.errorKind === 'login-env-timeout' || result.errorKind === 'login-env-failed') {
+    throw new DetachedRunError('not-started', result.errorMessage ?? result.errorKind, { errorKind: result.errorKind, hint: result.hint });
   }
   failIfNotRun(result, 'startDetached');
   const line = /^sshwrap-detached (\d+) (\S+) (\S+) (\d+)$/m.exec(result.stdout);
