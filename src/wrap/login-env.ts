@@ -81,13 +81,14 @@ export function loginEnvironmentLines(timeoutSeconds: number, mark: MarkStatemen
   const fail = (event: 'login-timeout' | 'login-failed', message: string): string =>
     `{ exec 2>&4 4>&-; rm -rf "$__sw_e"; ${[...mark(event), `printf 'sshwrap: %s\\n' ${message} >&2`, 'exit 1'].join('; ')}; }`;
   return [
+    // sh reports a killed background job ("Killed") on its stderr, dash at once and bash later:
+    // this shell's stderr is /dev/null until the capture is over, the original waits on fd 4
+    // (first, so every failure path below can restore it).
+    'exec 4>&2 2>/dev/null',
     // A private dir (0700). Its path is pasted unquoted into fish and tcsh, so only a plain one will do.
     '__sw_e=$(umask 077; mktemp -d "${TMPDIR:-/tmp}/sshwrap.XXXXXX") || __sw_e=',
     `case $__sw_e in ''|*[!A-Za-z0-9/._-]*) [ -z "$__sw_e" ] || rm -rf "$__sw_e"; __sw_e=$(umask 077; mktemp -d /tmp/sshwrap.XXXXXX) || ${fail('login-failed', "'cannot create a private directory for the login environment'")} ;; esac`,
     `printf '%s\\n' ${DUMPER.map((line) => `'${line}'`).join(' ')} >"$__sw_e/d"`,
-    // sh reports a killed background job ("Killed") on its stderr, dash at once and bash later:
-    // this shell's stderr is /dev/null until the capture is over, the original waits on fd 4.
-    'exec 4>&2 2>/dev/null',
     `( SSHWRAP_LOGIN_DUMP="$__sw_e/d"; export SSHWRAP_LOGIN_DUMP`,
     ...LOGIN_INVOCATION.map((line) => `  ${line}`),
     // fd 4 is ssh's stderr: a daemon the profile starts must not hold the session open with it.

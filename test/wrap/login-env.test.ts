@@ -164,6 +164,21 @@ describe.each(OUTER)('the script under %s', (...outer) => {
   });
 });
 
+describe('the private directory', () => {
+  it('is made under /tmp when TMPDIR holds a character fish or tcsh would split on, and removed', async () => {
+    const home = makeHome('tmpdir', { '.profile': POSIX_PROFILE });
+    const tmp = path.join(root, 'tmp with space');
+    fs.mkdirSync(tmp);
+    const wrapped = script('login');
+    const child = spawn('dash', ['-c', wrapped.args.at(-1)!], { env: { HOME: home, SHELL: '/bin/dash', PATH: '/usr/bin:/bin', TMPDIR: tmp } });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
+    expect(stdout).toBe(`args:[a b][it's][]|var:${TRICKY}|mine:from-profile|secret:from-profile`);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
+});
+
 // Each login shell reads its own login file; the script runs under dash like Debian's /bin/sh.
 const LOGIN_SHELLS: [string, () => string | undefined, Record<string, string>][] = [
   ['bash', () => '/bin/bash', { '.bash_profile': POSIX_PROFILE }],
