@@ -47,7 +47,7 @@ const DUMPER = [
  *   /etc/profile, then the first of ~/.bash_profile, ~/.bash_login, ~/.profile; zsh(1) STARTUP
  *   FILES: .zshenv, .zprofile, .zlogin; dash(1)/mksh(1)/busybox ash: /etc/profile, ~/.profile;
  *   fish(1): config.fish with `status is-login` true).
- * - tcsh/csh: `-l` is only accepted as the sole argument (tcsh(1) "-l … must be the only flag"),
+ * - tcsh/csh: `-l` is only accepted as the sole argument (tcsh(1): "Applicable only if -l is the only flag specified"),
  *   so `tcsh -c` reads /etc/csh.cshrc and ~/.tcshrc (or ~/.cshrc) as for every shell, and the
  *   login files are sourced explicitly after them: /etc/csh.login, then ~/.login. A real tcsh
  *   login reads /etc/csh.login before ~/.tcshrc.
@@ -71,9 +71,9 @@ export type MarkStatement = (event: 'login-timeout' | 'login-failed') => string[
  * everything it prints goes to /dev/null (no login noise in the command's output).
  *
  * The bound: the login shell runs in the background and a watchdog (`sleep N`) kills it after
- * `timeoutSeconds`; then the script sends TERM to its own process group (sshd made it a group
- * leader; the script ignores TERM itself) so whatever the profile started (`sleep 600`) goes too,
- * reports `login-timeout` and exits 1. A login shell that exits without a dump (a profile that
+ * `timeoutSeconds`. Either way the script then sends TERM to its own process group (sshd made it
+ * a group leader; the script ignores TERM itself for that moment), so the watchdog and whatever
+ * the profile left running (`sleep 600`) go too. On timeout it reports `login-timeout` and exits 1. A login shell that exits without a dump (a profile that
  * calls `exit`, an unknown shell that refuses `-l -c`, `$SHELL` unset) reports `login-failed`.
  * Never a silent fallback to the default environment. @internal
  */
@@ -94,17 +94,19 @@ export function loginEnvironmentLines(timeoutSeconds: number, mark: MarkStatemen
     // fd 4 is ssh's stderr: a daemon the profile starts must not hold the session open with it.
     ') </dev/null >/dev/null 2>&1 4>&- &',
     '__sw_p=$!',
-    // The watchdog's own sleep is killed with it, so nothing of it outlives a fast login.
-    `( trap 'kill "$__sw_t" 2>/dev/null; exit 0' TERM; sleep ${timeoutSeconds} & __sw_t=$!; wait "$__sw_t" && { : >"$__sw_e/late"; kill -KILL "$__sw_p"; } ) </dev/null >/dev/null 2>&1 4>&- &`,
-    '__sw_k=$!',
+    `( sleep ${timeoutSeconds}; : >"$__sw_e/late"; kill -KILL "$__sw_p" ) </dev/null >/dev/null 2>&1 4>&- &`,
     'wait "$__sw_p"; __sw_s=$?',
-    'kill "$__sw_k" 2>/dev/null',
+    // Whatever is left in this script's process group now is the capture's: the watchdog and its
+    // sleep, and what the login files started in the background without a session of their own
+    // (a blocking profile's `sleep 600`). TERM to the group ends them; this shell ignores it for
+    // that one moment (sshd made it the group leader; an ignored signal is discarded when sent,
+    // so resetting the trap right after is safe). Not a trap in the watchdog: mksh runs no trap
+    // in a background subshell that is waiting, so its sleep would outlive every run.
+    `trap '' TERM; kill -TERM -$$ 2>/dev/null; trap - TERM`,
     'if [ -f "$__sw_e/env" ]; then',
-      // Still on /dev/null: bash warns on stderr when a captured LC_* names a locale it lacks.
+    // Still on /dev/null: bash warns on stderr when a captured LC_* names a locale it lacks.
     '  . "$__sw_e/env"; rm -rf "$__sw_e"; exec 2>&4 4>&-',
     'elif [ -f "$__sw_e/late" ]; then',
-    // Exits right after, so ignoring TERM never reaches the command.
-    `  trap '' TERM; kill -TERM -$$ 2>/dev/null`,
     `  ${fail('login-timeout', `"the login shell \${SHELL:-(SHELL is not set)} did not finish within ${timeoutSeconds} s (remoteEnvironment: 'login'); a startup file waits for input or runs long"`)}`,
     'else',
     `  ${fail('login-failed', `"the login shell \${SHELL:-(SHELL is not set)} exited with status $__sw_s before it reported its environment (remoteEnvironment: 'login')"`)}`,

@@ -116,7 +116,7 @@ describe('remoteEnvironment option checks', () => {
     const login = buildRemoteScript({ command: 'a', args: [], stdinEnvNames: ['K'], remoteEnvironment: 'login' });
     expect(login.indexOf('-l -c')).toBeGreaterThan(-1);
     expect(login.indexOf('-l -c')).toBeLessThan(login.indexOf('IFS= read'));
-    expect(login).toContain('sleep 10 &');
+    expect(login).toContain('( sleep 10;');
     // 'login' takes the login PATH as it is unless remotePath says otherwise.
     expect(login).not.toContain('.local/bin');
   });
@@ -131,6 +131,8 @@ describe.each(OUTER)('the script under %s', (...outer) => {
     expect(markers(run.stderr)).toEqual(['pid', 'started', 'exit']);
     expect(withoutMarkers(run.stderr)).toBe('');
     expect(run.code).toBe(0);
+    // Nothing of the capture outlives the run: no login shell, no watchdog, no watchdog sleep.
+    expect(liveGroupMembers(run.pgid)).toEqual([]);
   });
 
   it('without the option the profile is not read: the agent is not found', async () => {
