@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { attachDetached, startDetached } from '../../src/detached/index.js';
 import { runWithSsh } from '../../src/exec/index.js';
 import { testConnection } from '../../src/test-connection/index.js';
 import { ALL_SHELLS, type TestbedUser, type TestShell } from '../testbed/index.js';
@@ -19,6 +20,7 @@ const BLOCK_FILE = `swle-block-${suffix}`;
 const BLOCK_SECONDS = 613;
 // Quotes, `$` and a backslash: each shell's own syntax must produce exactly these bytes.
 const VALUE = `it's "q" $x \\ end`;
+const RUN_DIR = `swle-runs-${suffix}`;
 
 /**
  * The login file each shell reads as a login shell and nothing else reads (sshd's
@@ -105,6 +107,7 @@ describe.skipIf(!tb)("remoteEnvironment: 'login' on the real sshd, one user per 
     for (const user of info.users) {
       fs.rmSync(path.join(user.home, BIN), { recursive: true, force: true });
       fs.rmSync(path.join(user.home, BLOCK_FILE), { force: true });
+      fs.rmSync(path.join(user.home, RUN_DIR), { recursive: true, force: true });
     }
   });
 
@@ -136,6 +139,19 @@ describe.skipIf(!tb)("remoteEnvironment: 'login' on the real sshd, one user per 
       // An agent on sshd's own PATH is found without the login environment.
       const sh = await testConnection(remote, 'sh', { remoteEnvironment: 'login' });
       expect(sh.details).toMatchObject({ agentAvailable: true, agentFoundBy: 'path' });
+    });
+  });
+
+  describe.concurrent.each(['bash', 'tcsh'] as const)('%s login shell, detached', (shell) => {
+    it('startDetached runs the agent in the login environment', async () => {
+      const user = userFor(info, shell);
+      const { store, agentSsh } = remoteSetup(info, user);
+      const config = { command: AGENT, args: ['d'], cwd: '~', prompt: 'p', customEnvVars: { SWLE_MINE: 'm' } };
+      const run = await startDetached(config, agentSsh, store, { remoteEnvironment: 'login', runDir: `~/${RUN_DIR}`, promptStdinThreshold: 0 });
+      let stdout = '';
+      const attached = await attachDetached(run, store, { runDir: `~/${RUN_DIR}`, onStdout: (text) => (stdout += text) });
+      expect(attached).toMatchObject({ state: 'exited', exitCode: 0 });
+      expect(stdout).toBe(`args:[d]|var:${VALUE}|env:m|stdin:p`);
     });
   });
 
