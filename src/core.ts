@@ -47,5 +47,6 @@ export {
   type RemoteScriptSpec,
   type RemoteCommandSpec,
   type RemotePathMode,
+  type RemoteEnvironment,
   type EnvOnStdin,
 } from './wrap/index.js';

@@ -17,7 +17,7 @@ export type {
   SpawnExecutorOptions,
   ChildProcessLike,
 } from './exec/index.js';
-export type { SshSpawnWrapResult, RemotePathMode, EnvOnStdin } from './wrap/index.js';
+export type { SshSpawnWrapResult, RemotePathMode, RemoteEnvironment, EnvOnStdin } from './wrap/index.js';
 export { isSecretEnvName, DEFAULT_SSH_OPTIONS } from './wrap/index.js';
 
 // Detached runs: survive the client, re-attach, replay

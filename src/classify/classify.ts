@@ -60,6 +60,8 @@ const TITLES: Record<SshFailureKind, string> = {
   'key-unreadable': 'SSH private key could not be loaded',
   'agent-not-found': 'Command not found on the remote',
   'cwd-missing': 'Remote working directory not found',
+  'login-env-timeout': 'The remote login environment timed out',
+  'login-env-failed': 'The remote login environment could not be read',
   'passphrase-required': 'SSH private key needs a passphrase',
   'spawn-failed': 'The ssh client could not be started',
   unknown: 'SSH failed',
@@ -102,7 +104,7 @@ function unknownHostKeyHint(text: readonly string[]): string {
  * Names why ssh (or the remote script, before the command started) failed. Call it only when
  * the remote command did not start; it always returns a kind, `unknown` when nothing matches.
  *
- * Order of evidence: status markers (`not-found`, `cwd-missing`), then ssh's messages in the
+ * Order of evidence: status markers (`not-found`, `cwd-missing`, `login-timeout`, `login-failed`), then ssh's messages in the
  * order a connection fails (DNS, connect, banner, host key, key file, auth), then exit status
  * 127 of an unmarked run.
  *
@@ -118,6 +120,8 @@ export function classifySshFailure(input: SshFailureInput): SshFailure {
   const lastLine = text.at(-1);
   if (markers.has('not-found')) return failure('agent-not-found');
   if (markers.has('cwd-missing')) return failure('cwd-missing', lastLine);
+  if (markers.has('login-timeout')) return failure('login-env-timeout', lastLine);
+  if (markers.has('login-failed')) return failure('login-env-failed', lastLine);
   if (markers.has('stdin-missing')) return failure('unknown', 'the remote script did not receive its environment values on stdin');
   // The session was established: whatever text came before is not ssh's (rc files, motd).
   if (markers.has('pid')) return failure('unknown', lastLine);

@@ -17,6 +17,10 @@
  * - `key-unreadable`: the private key file is missing, unreadable, malformed or too open.
  * - `agent-not-found`: the command is not on the remote PATH (or, locally, not installed).
  * - `cwd-missing`: the working directory does not exist or cannot be entered.
+ * - `login-env-timeout`: `remoteEnvironment: 'login'`: the login shell did not build its
+ *   environment within the bound (a startup file waits for input or runs long); the command did not run.
+ * - `login-env-failed`: `remoteEnvironment: 'login'`: the login shell exited before it reported its
+ *   environment (a startup file calls `exit`, `$SHELL` is unset or refuses `-l -c`).
  * - `passphrase-required`: the key is encrypted and `BatchMode=yes` forbids asking for it.
  * - `spawn-failed`: the local ssh client itself could not be started (not installed, E2BIG).
  * - `unknown`: ssh failed for a reason none of the above matches; see the message.
@@ -38,6 +42,8 @@ export type SshFailureKind =
   | 'key-unreadable'
   | 'agent-not-found'
   | 'cwd-missing'
+  | 'login-env-timeout'
+  | 'login-env-failed'
   | 'passphrase-required'
   | 'spawn-failed'
   | 'unknown';
@@ -62,6 +68,8 @@ export const SSH_FAILURE_KINDS: readonly SshFailureKind[] = Object.freeze([
   'key-unreadable',
   'agent-not-found',
   'cwd-missing',
+  'login-env-timeout',
+  'login-env-failed',
   'passphrase-required',
   'spawn-failed',
   'unknown',
@@ -107,6 +115,13 @@ export const SSH_FAILURE_HINTS: Readonly<Record<SshFailureKind, string>> = Objec
   'cwd-missing':
     'Use an absolute path for cwd, set workingDirOverride in the agent SSH config, verify the directory exists on the ' +
     'remote host, and check the permissions on the remote directory.',
+  'login-env-timeout':
+    "A startup file of the remote login shell (~/.profile, ~/.bash_profile, ~/.zprofile, config.fish, ~/.login) waits " +
+    "for input or runs long: guard interactive parts ([ -t 0 ], case $- in *i*, status is-interactive, $?prompt), raise " +
+    "remoteEnvironment: { mode: 'login', timeoutSeconds }, or use the default environment with remotePath.",
+  'login-env-failed':
+    'The remote login shell exited before it reported its environment: run `$SHELL -l -c true` on the remote to see ' +
+    "why (a startup file that calls exit, an unset SHELL, a shell that refuses -l -c), or use the default environment with remotePath.",
   'passphrase-required':
     'The private key is encrypted and BatchMode=yes stops ssh from asking for its passphrase: load it into ssh-agent ' +
     '(ssh-add) or use a key without a passphrase.',

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ENV_NAME } from '../schemas/index.js';
+import type { RemoteEnvironment } from '../wrap/index.js';
 import { UsageError } from './usage-error.js';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
@@ -93,6 +94,26 @@ export function parseTimeoutFlag(value: string | undefined, command: string): nu
     throw new UsageError(`${command}: --timeout expects a positive number of seconds, got "${value}"`, command);
   }
   return Math.round(seconds * 1000);
+}
+
+/**
+ * `--login-env` / `--login-timeout SECONDS` as the library's `remoteEnvironment`: `undefined`
+ * (the default environment) when neither is given; `--login-timeout` alone implies `--login-env`.
+ *
+ * @throws {UsageError} for a `--login-timeout` that is not a whole number of seconds in 1–3600.
+ * @example
+ * ```ts
+ * loginEnvFlags(true, '30', 'exec'); // { mode: 'login', timeoutSeconds: 30 }
+ * ```
+ */
+export function loginEnvFlags(loginEnv: boolean | undefined, loginTimeout: string | undefined, command: string): RemoteEnvironment | undefined {
+  if (loginTimeout === undefined) return loginEnv ? 'login' : undefined;
+  const seconds = Number(loginTimeout);
+  // Whole seconds: the remote watchdog is POSIX `sleep`, which takes no fractions.
+  if (!/^\d+$/.test(loginTimeout.trim()) || seconds < 1 || seconds > 3600) {
+    throw new UsageError(`${command}: --login-timeout expects whole seconds between 1 and 3600, got "${loginTimeout}"`, command);
+  }
+  return { mode: 'login', timeoutSeconds: seconds };
 }
 
 /**

@@ -7,6 +7,10 @@ const RUN_OPTIONS = `  --remotes FILE       remotes file (JSON array or { "sshRe
   --ssh-config FILE    ssh config file instead of ~/.ssh/config
   --env-on-stdin MODE  secrets (default): secret-looking variables go over stdin;
                        all: every variable; none: all on the command line (visible in ps)
+  --login-env          run in the environment the remote login shell builds
+                       (~/.profile, ~/.bash_profile, ~/.zprofile, config.fish, ~/.login)
+  --login-timeout SECONDS
+                       bound for building it (default 10; implies --login-env)
 `;
 
 // The flags every detached-run command (attach, ps, logs, kill, prune) takes.
@@ -85,7 +89,8 @@ Exit status:
   130    interrupted (SIGINT); 143: terminated (SIGTERM); 141: stdout closed
   253    the connection closed before the remote command reported its status
   254    the remote command did not run (ssh failure, missing cwd, command
-         not found); the reason and a hint are printed on stderr
+         not found, login environment timed out or failed); the reason and a
+         hint are printed on stderr
 `,
   test: `Usage: sshwrap test <remote> [options]
 
@@ -94,6 +99,10 @@ binary is on the remote PATH).
 
 Options:
   --agent NAME         also check that NAME is found on the remote
+  --login-env          check in the login shell's environment too (see exec --help);
+                       the result says which environment finds the agent
+  --login-timeout SECONDS
+                       bound for building it (default 10; implies --login-env)
   --remotes FILE       remotes file (JSON array or { "sshRemotes": [...] })
   --ssh-config FILE    ssh config file instead of ~/.ssh/config
   --json               print the result as JSON

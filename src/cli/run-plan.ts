@@ -3,7 +3,7 @@ import { createMemoryStoreAdapter, type SshRemoteStoreAdapter } from '../resolve
 import type { AgentSshRemoteConfig, SshSpawnWrapConfig } from '../schemas/index.js';
 import type { WrapSpawnOptions } from '../exec/index.js';
 import { splitEnvForTransport, type EnvOnStdin } from '../wrap/index.js';
-import { parseEnvFlags, remoteAndCommand, type ParsedCommandLine } from './args.js';
+import { loginEnvFlags, parseEnvFlags, remoteAndCommand, type ParsedCommandLine } from './args.js';
 import type { CliIo } from './io.js';
 import { pickRemote, type PickedRemote } from './pick-remote.js';
 import { UsageError } from './usage-error.js';
@@ -23,6 +23,8 @@ export const RUN_FLAGS = {
   'prompt-file': { type: 'string' },
   'ssh-config': { type: 'string' },
   'env-on-stdin': { type: 'string' },
+  'login-env': { type: 'boolean' },
+  'login-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -41,6 +43,8 @@ export interface RunFlagValues {
   'prompt-file'?: string | undefined;
   'ssh-config'?: string | undefined;
   'env-on-stdin'?: string | undefined;
+  'login-env'?: boolean | undefined;
+  'login-timeout'?: string | undefined;
 }
 
 /**
@@ -100,6 +104,7 @@ export async function planRun(parsed: ParsedCommandLine<RunFlagValues>, io: CliI
   const target = remoteAndCommand(parsed, command);
   const flags = parsed.values;
   const env = parseEnvFlags(flags.env, command);
+  const remoteEnvironment = loginEnvFlags(flags['login-env'], flags['login-timeout'], command);
   const picked = await pickRemote(target.remote, { remotesFile: flags.remotes, sshConfigFile: flags['ssh-config'], env: io.env });
   const prompt = await readPrompt(flags['prompt-file'], io, command);
 
@@ -122,6 +127,7 @@ export async function planRun(parsed: ParsedCommandLine<RunFlagValues>, io: CliI
     store: createMemoryStoreAdapter([picked.remote]),
     options: {
       envOnStdin: envOnStdin as EnvOnStdin,
+      ...(remoteEnvironment !== undefined ? { remoteEnvironment } : {}),
       // -F only matters to remotes that read an ssh config; the others run with -F none.
       ...(sshConfigFile !== undefined && picked.remote.useSshConfig ? { sshConfigFile } : {}),
     },

@@ -62,7 +62,7 @@ export async function startDetached(
   if (binary.startsWith('-')) {
     throw new SshWrapError('UNSAFE_ARGUMENT', 'command must not start with "-" (the remote shell would read it as an option)', { field: 'command' });
   }
-  const { runId = newRunId(), secretEnv, envOnStdin, remotePath, promptStdinThreshold, maxCommandBytes, localCwd, ...remoteOptions } = options;
+  const { runId = newRunId(), secretEnv, envOnStdin, remotePath, remoteEnvironment, promptStdinThreshold, maxCommandBytes, localCwd, ...remoteOptions } = options;
   assertRunId(runId);
   runDirWord(options.runDir);
   const launcher = buildDetachedLauncher({ runId, runDir: options.runDir });
@@ -86,12 +86,14 @@ export async function startDetached(
     ...(secretEnv !== undefined ? { secretEnv } : {}),
     ...(envOnStdin !== undefined ? { envOnStdin } : {}),
     ...(remotePath !== undefined ? { remotePath } : {}),
+    ...(remoteEnvironment !== undefined ? { remoteEnvironment } : {}),
     ...(promptStdinThreshold !== undefined ? { promptStdinThreshold } : {}),
     ...(maxCommandBytes !== undefined ? { maxCommandBytes } : {}),
     ...(localCwd !== undefined ? { localCwd } : {}),
   });
-  if (result.errorKind === 'cwd-missing') {
-    throw new DetachedRunError('not-started', result.errorMessage ?? 'the remote working directory does not exist', { errorKind: result.errorKind, hint: result.hint });
+  // The connection worked; the remote script refused to start the launcher.
+  if (result.errorKind === 'cwd-missing' || result.errorKind === 'login-env-timeout' || result.errorKind === 'login-env-failed') {
+    throw new DetachedRunError('not-started', result.errorMessage ?? result.errorKind, { errorKind: result.errorKind, hint: result.hint });
   }
   failIfNotRun(result, 'startDetached');
   const line = /^sshwrap-detached (\d+) (\S+) (\S+) (\d+)$/m.exec(result.stdout);

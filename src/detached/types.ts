@@ -58,7 +58,7 @@ export const DETACHED_REMOTE_OPTION_KEYS = optionKeys<DetachedRemoteOptions>()(R
  */
 export interface StartDetachedOptions
   extends DetachedRemoteOptions,
-    Pick<RunWithSshOptions, 'secretEnv' | 'envOnStdin' | 'remotePath' | 'promptStdinThreshold' | 'maxCommandBytes' | 'localCwd'> {
+    Pick<RunWithSshOptions, 'secretEnv' | 'envOnStdin' | 'remotePath' | 'remoteEnvironment' | 'promptStdinThreshold' | 'maxCommandBytes' | 'localCwd'> {
   /** The run's id (a directory name: `[A-Za-z0-9][A-Za-z0-9._-]*`). @default a fresh random id */
   runId?: string;
 }
@@ -76,6 +76,7 @@ export const START_DETACHED_OPTION_KEYS = optionKeys<StartDetachedOptions>()({
   secretEnv: true,
   envOnStdin: true,
   remotePath: true,
+  remoteEnvironment: true,
   promptStdinThreshold: true,
   maxCommandBytes: true,
   localCwd: true,

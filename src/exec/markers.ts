@@ -19,8 +19,8 @@ export interface StatusMarker {
 }
 
 // Events and their data exactly as remote-script.ts writes them; anything else is not a marker.
-const MARKER_BODY = /^(?:(pid|exit):(\d{1,10})|(cwd-missing|not-found|started|stdin-missing))$/;
-// `exit:` + 10 digits, the longest body MARKER_BODY accepts (`stdin-missing` is 13).
+const MARKER_BODY = /^(?:(pid|exit):(\d{1,10})|(cwd-missing|not-found|started|stdin-missing|login-timeout|login-failed))$/;
+// `exit:` + 10 digits, the longest body MARKER_BODY accepts (`stdin-missing` and `login-timeout` are 13).
 const LONGEST_BODY = 'exit:'.length + 10;
 
 /**

@@ -48,6 +48,7 @@ export function wrapWithLocalDefaults(
     shell: options.shell,
     keepStdin: options.keepStdin,
     remotePath: options.remotePath,
+    remoteEnvironment: options.remoteEnvironment,
     secretEnv: options.secretEnv,
     envOnStdin: options.envOnStdin,
     // Framing needs a token to frame with; a fresh random one when the caller has none.

@@ -2,7 +2,7 @@ import { SshWrapError } from '../errors/index.js';
 import { runSucceeded, runWithSsh, SshRunError, type SpawnExecutor, type SshRunEvent } from '../exec/index.js';
 import { createMemoryStoreAdapter, type SshRemoteStoreAdapter } from '../resolve/index.js';
 import { assertKnownOptions, optionKeys, type AgentSshRemoteConfig } from '../schemas/index.js';
-import type { EnvOnStdin, RemotePathMode } from '../wrap/index.js';
+import type { EnvOnStdin, RemoteEnvironment, RemotePathMode } from '../wrap/index.js';
 import { getAgent } from './agents.js';
 
 /**
@@ -36,6 +36,8 @@ export interface GroomContextOptions {
   timeoutMs?: number;
   /** Remote PATH handling. @default 'augment' */
   remotePath?: RemotePathMode;
+  /** The remote command's environment: `'login'` runs it in the login shell's (see `RemoteWrapOptions.remoteEnvironment`). @default 'default' */
+  remoteEnvironment?: RemoteEnvironment;
   /** ssh client binary. @default 'ssh' */
   sshPath?: string;
   /** Called with each event of the run (see `SshRunEvent`). @default undefined */
@@ -52,6 +54,7 @@ const GROOM_OPTION_KEYS = optionKeys<GroomContextOptions>()({
   signal: true,
   timeoutMs: true,
   remotePath: true,
+  remoteEnvironment: true,
   sshPath: true,
   onEvent: true,
 });
@@ -104,6 +107,7 @@ export async function groomContext(projectRoot: string, agentType: string, promp
       signal: options.signal,
       timeoutMs: options.timeoutMs,
       remotePath: options.remotePath,
+      remoteEnvironment: options.remoteEnvironment,
       sshPath: options.sshPath,
       envOnStdin: options.envOnStdin,
       onEvent: options.onEvent,

@@ -16,6 +16,19 @@ const remoteCommandShape = {
 /** Input of `buildRemoteCommand`. @internal */
 export const RemoteCommandSpecSchema = z.object(remoteCommandShape);
 
+/**
+ * `remoteEnvironment`: `'default'` (no startup file read), `'login'` (capture the login shell's
+ * environment, bounded by 10 s), or `{ mode: 'login', timeoutSeconds }` for another bound. Whole
+ * seconds because POSIX `sleep` takes no fractions. @internal
+ */
+export const RemoteEnvironmentSchema = z.union([
+  z.enum(['default', 'login']),
+  z.strictObject({
+    mode: z.literal('login'),
+    timeoutSeconds: z.number().int().min(1).max(3600).optional(),
+  }),
+]);
+
 /** Input of `buildRemoteScript` and `buildPowerShellScript`. @internal */
 export const RemoteScriptSpecSchema = z.object({
   ...remoteCommandShape,
@@ -25,6 +38,7 @@ export const RemoteScriptSpecSchema = z.object({
   statusMarker: statusMarkerField('statusMarker').optional(),
   frameOutput: z.boolean().optional(),
   lifeline: z.boolean().optional(),
+  remoteEnvironment: RemoteEnvironmentSchema.optional(),
 }).refine((spec) => !spec.frameOutput || spec.statusMarker !== undefined, {
   message: 'frameOutput needs a statusMarker token (the frame line carries it)',
   path: ['frameOutput'],

@@ -3,7 +3,7 @@ import { SshWrapError } from '../errors/index.js';
 import { randomMarkerToken, runWithSsh, type SshRunResult } from '../exec/index.js';
 import { createMemoryStoreAdapter, describeEffectiveRemote, type EffectiveRemote } from '../resolve/index.js';
 import { assertKnownOptions, optionKeys, parseSshRemoteConfig, type SshRemoteConfig, type SshRemoteConfigInput } from '../schemas/index.js';
-import { DEFAULT_SSH_OPTIONS, mergeSshOptions } from '../wrap/index.js';
+import { DEFAULT_SSH_OPTIONS, loginTimeoutSeconds, mergeSshOptions, type RemoteEnvironment } from '../wrap/index.js';
 import { parseProbeOutput, PROBE_SCRIPT, type ProbeReport } from './probe.js';
 import type { SshRemoteTestResult, TestConnectionOptions } from './types.js';
 
@@ -15,6 +15,7 @@ const TEST_CONNECTION_OPTION_KEYS = optionKeys<TestConnectionOptions>()({
   executor: true,
   sshPath: true,
   remotePath: true,
+  remoteEnvironment: true,
   shell: true,
   multiplex: true,
   connectionPool: true,
@@ -119,24 +120,39 @@ async function probe(config: SshRemoteConfigInput | SshRemoteConfig, agentComman
   const tag = randomMarkerToken();
   const args = ['-c', PROBE_SCRIPT, 'sshwrap-probe', tag, ...(agentCommand === undefined ? [] : [agentCommand])];
   const effective = describeEffectiveRemote(remote, { configFile: options.sshConfigFile, sshPath: options.sshPath, executor: options.executor }).catch(() => undefined);
-  const timeoutMs = options.timeoutMs ?? connectTimeoutMs(remote, options) + TIMEOUT_MARGIN_MS;
-  const result = await runWithSsh({ command: '/bin/sh', args, cwd: '' }, { enabled: true, remoteId: remote.id }, createMemoryStoreAdapter([remote]), {
-    timeoutMs,
-    signal: options.signal,
-    executor: options.executor,
-    sshPath: options.sshPath,
-    remotePath: options.remotePath,
-    shell: options.shell,
-    managedSshOptions: options.managedSshOptions,
-    multiplex: options.multiplex,
-    connectionPool: options.connectionPool,
-    allowUnsafeOptions: options.allowUnsafeOptions,
-    sshConfigFile: options.sshConfigFile,
-    env: options.env,
-    onEvent: options.onEvent,
-    maxBuffer: 1024 * 1024,
-    // The probe ends by itself; a stuck one is only ever a few shell builtins.
-    killRemote: false,
-  });
-  return fromRun(result, parseProbeOutput(result.stdout, tag), agentCommand, await effective, timeoutMs);
+  const loginSeconds = loginTimeoutSeconds(options.remoteEnvironment);
+  const timeoutMs = options.timeoutMs ?? connectTimeoutMs(remote, options) + TIMEOUT_MARGIN_MS + (loginSeconds ?? 0) * 1000;
+  const store = createMemoryStoreAdapter([remote]);
+  const runProbe = (remoteEnvironment: RemoteEnvironment | undefined): Promise<SshRunResult> =>
+    runWithSsh({ command: '/bin/sh', args, cwd: '' }, { enabled: true, remoteId: remote.id }, store, {
+      timeoutMs,
+      remoteEnvironment,
+      signal: options.signal,
+      executor: options.executor,
+      sshPath: options.sshPath,
+      remotePath: options.remotePath,
+      shell: options.shell,
+      managedSshOptions: options.managedSshOptions,
+      multiplex: options.multiplex,
+      connectionPool: options.connectionPool,
+      allowUnsafeOptions: options.allowUnsafeOptions,
+      sshConfigFile: options.sshConfigFile,
+      env: options.env,
+      onEvent: options.onEvent,
+      maxBuffer: 1024 * 1024,
+      // The probe ends by itself; a stuck one is only ever a few shell builtins.
+      killRemote: false,
+    });
+  // With 'login', the default environment is probed alongside (no extra wait): it tells whether
+  // the login environment is what finds the agent.
+  const [result, defaultRun] = await Promise.all([
+    runProbe(options.remoteEnvironment),
+    loginSeconds !== undefined && agentCommand !== undefined ? runProbe(undefined) : undefined,
+  ]);
+  const report = parseProbeOutput(result.stdout, tag);
+  const outcome = fromRun(result, report, agentCommand, await effective, timeoutMs);
+  if (agentCommand === undefined || !outcome.details) return outcome;
+  const onDefaultPath = Boolean(defaultRun === undefined ? report.agentPath : !defaultRun.errorKind && parseProbeOutput(defaultRun.stdout, tag).agentPath);
+  outcome.details.agentFoundBy = onDefaultPath ? 'path' : report.agentPath ? 'login' : null;
+  return outcome;
 }

@@ -2,7 +2,7 @@ import type { SshFailureKind } from '../classify/index.js';
 import type { SpawnExecutor, SshRunEvent } from '../exec/index.js';
 import type { EffectiveRemote } from '../resolve/index.js';
 import type { ConnectionPool, MultiplexOption } from '../pool/index.js';
-import type { RemotePathMode } from '../wrap/index.js';
+import type { RemoteEnvironment, RemotePathMode } from '../wrap/index.js';
 
 /**
  * The outcome of {@link testConnection}: the reference doc's `SshRemoteTestResult`, plus
@@ -36,6 +36,13 @@ export interface SshRemoteTestResult {
     agentAvailable?: boolean;
     /** Where it was found on the remote PATH. */
     agentPath?: string;
+    /**
+     * Which environment finds the agent (only when an agent command was given): `'path'` the
+     * default one (sshd's PATH with `remotePath`), `'login'` only the login shell's
+     * (`remoteEnvironment: 'login'`), `null` neither of those that were tried. With the default
+     * `remoteEnvironment` only the default environment is tried.
+     */
+    agentFoundBy?: 'path' | 'login' | null;
     /** Where ssh logged in, as ssh resolves it (`ssh -G` for `useSshConfig` remotes). */
     effectiveRemote?: EffectiveRemote;
   };
@@ -58,8 +65,9 @@ export interface SshRemoteTestResult {
 export interface TestConnectionOptions {
   /**
    * Give up after this long. @default ConnectTimeout (from customOptions, else 10 s) once per
-   * connection (each of `jumpHosts`, then the host) + 10 s, so a server that accepts TCP and
-   * then stalls can never hang the test.
+   * connection (each of `jumpHosts`, then the host) + 10 s (+ the login bound with
+   * `remoteEnvironment: 'login'`), so a server that accepts TCP and then stalls can never hang
+   * the test.
    */
   timeoutMs?: number;
   /** Cancel the test (`success: false`, no errorKind). @default undefined */
@@ -70,6 +78,12 @@ export interface TestConnectionOptions {
   sshPath?: string;
   /** Remote PATH handling for the agent lookup, as for real runs. @default 'augment' */
   remotePath?: RemotePathMode;
+  /**
+   * Probe in this environment, as real runs with it would (see `RemoteWrapOptions.remoteEnvironment`).
+   * With `'login'` a second probe in the default environment runs at the same time, so
+   * `agentFoundBy` can tell whether the login environment is needed. @default 'default'
+   */
+  remoteEnvironment?: RemoteEnvironment;
   /** How the command reaches the login shell. @default 'any' */
   shell?: 'any' | 'posix';
   /** Probe over a pooled connection (see `multiplex` on runWithSsh). @default undefined (off) */

@@ -4,6 +4,7 @@ export { buildSshArgs, sshDestination, sshOptionValue, type BuildSshArgsOptions 
 export { buildRemoteCommand, remoteDirWord, type RemoteCommandSpec } from './remote-command.js';
 export { buildRemoteScript, anyShellCommand, encodeSecretLines, markerLine, stdoutFrameLine, type RemoteScriptSpec, type RemoteScriptEvent } from './remote-script.js';
 export { remotePathLines, AUGMENTED_PATH_DIRS, type RemotePathMode } from './remote-path.js';
+export { DEFAULT_LOGIN_TIMEOUT_SECONDS, loginTimeoutSeconds, type RemoteEnvironment } from './login-env.js';
 export { promptWords, promptFitsThreshold, DEFAULT_PROMPT_STDIN_THRESHOLD } from './prompt.js';
 export { isSecretEnvName, splitEnvForTransport, redactEnv, redactValues, withoutSecrets, REDACTED, type EnvOnStdin } from './redact.js';
 export { wrapForRemote, REMOTE_WRAP_OPTION_KEYS } from './wrap-remote.js';

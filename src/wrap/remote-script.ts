@@ -4,15 +4,25 @@ import { parseRemoteScriptSpec, parseValue } from '../schemas/builder-inputs.js'
 import { noNul } from '../schemas/fields.js';
 import { dirWord, exportLine, quotedWords } from './posix-words.js';
 import type { RemoteCommandSpec } from './remote-command.js';
+import { loginEnvironmentLines, loginTimeoutSeconds, type RemoteEnvironment } from './login-env.js';
 import { remotePathLines, type RemotePathMode } from './remote-path.js';
 
 /** Events the remote script reports on stderr when a {@link RemoteScriptSpec.statusMarker} is set. */
-export type RemoteScriptEvent = 'pid' | 'cwd-missing' | 'not-found' | 'started' | 'exit' | 'stdin-missing';
+export type RemoteScriptEvent = 'pid' | 'cwd-missing' | 'not-found' | 'started' | 'exit' | 'stdin-missing' | 'login-timeout' | 'login-failed';
 
 /** Everything the remote POSIX script does, in order. */
 export interface RemoteScriptSpec extends RemoteCommandSpec {
-  /** PATH handling, see {@link RemotePathMode}. @default 'augment' */
+  /**
+   * PATH handling, see {@link RemotePathMode}; applied after the login environment, if any.
+   * @default 'augment', or 'inherit' (the login shell's PATH as it is) with `remoteEnvironment` 'login'
+   */
   remotePath?: RemotePathMode | undefined;
+  /**
+   * Run the command in the login shell's environment (see {@link RemoteEnvironment}): captured
+   * first, then `stdinEnvNames`, PATH rules, `cwd` and `env` are applied on top of it, so
+   * sshwrap's own values always win. @default 'default'
+   */
+  remoteEnvironment?: RemoteEnvironment | undefined;
   /**
    * Names of variables whose values arrive on stdin, one encoded line each, before anything else
    * (see {@link encodeSecretLines}). They never appear in the script or on any command line.
@@ -140,6 +150,10 @@ export function buildRemoteScript(input: RemoteScriptSpec): string {
   const lines: string[] = [];
   if (spec.frameOutput) lines.push(`printf '\\n%s\\n' '${token}:stdout'`);
   lines.push(...markStatement(token, 'pid', ':"$$"'));
+  const loginSeconds = loginTimeoutSeconds(spec.remoteEnvironment);
+  // Before anything reads ssh's stdin or sets a variable: the login shell never sees the env
+  // lines, and whatever it sets is overridden by sshwrap's values below.
+  if (loginSeconds !== undefined) lines.push(...loginEnvironmentLines(loginSeconds, (event) => markStatement(token, event)));
   for (const name of spec.stdinEnvNames ?? []) {
     // `printf x` then `%x` keeps trailing newlines that $(...) would strip from the value.
     lines.push(
@@ -147,7 +161,7 @@ export function buildRemoteScript(input: RemoteScriptSpec): string {
       `${name}=$(printf "$__sw_l"; printf x); ${name}=\${${name}%x}; export ${name}`,
     );
   }
-  lines.push(...remotePathLines(spec.remotePath));
+  lines.push(...remotePathLines(spec.remotePath ?? (loginSeconds === undefined ? 'augment' : 'inherit')));
   if (spec.cwd !== undefined && spec.cwd !== '') {
     lines.push(`cd ${dirWord(spec.cwd)} || { ${[...markStatement(token, 'cwd-missing'), 'exit 1'].join('; ')}; }`);
   }

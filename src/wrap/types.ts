@@ -1,5 +1,6 @@
 import type { SshRemoteConfig } from '../schemas/index.js';
 import type { EnvOnStdin } from './redact.js';
+import type { RemoteEnvironment } from './login-env.js';
 import type { RemotePathMode } from './remote-path.js';
 
 /**
@@ -38,8 +39,26 @@ export interface RemoteWrapOptions {
    * @default false
    */
   keepStdin?: boolean;
-  /** Remote PATH handling. @default 'augment' */
+  /**
+   * Remote PATH handling, applied on top of `remoteEnvironment`.
+   * @default 'augment'; 'inherit' (the login shell's PATH unchanged) with `remoteEnvironment: 'login'`
+   */
   remotePath?: RemotePathMode;
+  /**
+   * Which environment the command runs in (see {@link RemoteEnvironment} and docs/exec.md "The
+   * login environment"):
+   * - `'default'`: what sshd gives a non-interactive command; no startup file is read.
+   * - `'login'`: the one the user's login shell builds (`$SHELL -l`: /etc/profile, ~/.profile,
+   *   ~/.bash_profile, ~/.zprofile, config.fish, ~/.login …), captured silently before the
+   *   command runs. The command's args, env, cwd and prompt stay byte-exact and sshwrap's own
+   *   variables (customEnvVars, secrets, PATH rules) win over the profile's. A login shell that
+   *   takes longer than 10 s (or `timeoutSeconds`) is killed and the run fails with
+   *   `errorKind: 'login-env-timeout'`; one that exits without reporting gives `'login-env-failed'`.
+   *   Costs one extra login-shell start per run (its profile's run time).
+   * Refused for Windows remotes (`INVALID_CONFIG`).
+   * @default 'default'
+   */
+  remoteEnvironment?: RemoteEnvironment;
   /**
    * Environment variables sent over ssh's stdin instead of the command line (API keys, tokens).
    * They never appear on any argv, locally or remotely. The caller must write

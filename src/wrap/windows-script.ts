@@ -1,3 +1,4 @@
+import { SshWrapError } from '../errors/index.js';
 import { encodePowerShellCommand, quotePowerShell, quoteWindowsArg } from '../quoting/index.js';
 import { parseRemoteScriptSpec, parseValue } from '../schemas/builder-inputs.js';
 import { noNul } from '../schemas/fields.js';
@@ -30,7 +31,8 @@ function pathExpression(dir: string): string {
  * and mangles embedded quotes); other application types (.cmd, .bat shims) go through `&`.
  *
  * @throws {SshWrapError} `INVALID_CONFIG` or `UNSAFE_ARGUMENT` by the rules of
- *   {@link buildRemoteScript}, with `field` naming the value; nothing is built.
+ *   {@link buildRemoteScript}, with `field` naming the value; nothing is built. `INVALID_CONFIG`
+ *   (`field: 'remoteEnvironment'`) for `'login'`: PowerShell has no login profile to capture.
  * @example
  * ```ts
  * buildPowerShellScript({ command: 'claude', args: ['--print', 'hi'], cwd: '~/proj' });
@@ -38,6 +40,13 @@ function pathExpression(dir: string): string {
  */
 export function buildPowerShellScript(input: RemoteScriptSpec): string {
   const spec = parseRemoteScriptSpec(input);
+  if (spec.remoteEnvironment !== undefined && spec.remoteEnvironment !== 'default') {
+    // sshd already starts PowerShell with the user's environment (registry, not profile scripts).
+    throw new SshWrapError('INVALID_CONFIG', "remoteEnvironment 'login' is not supported for Windows remotes", {
+      field: 'remoteEnvironment',
+      hint: "Windows OpenSSH already gives the command the user's registry environment; remove remoteEnvironment or use remotePath.",
+    });
+  }
   const token = spec.statusMarker;
   const nullStdin = spec.commandStdin === 'null';
   const lines = ["$ErrorActionPreference = 'Stop'"];

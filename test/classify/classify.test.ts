@@ -64,6 +64,12 @@ describe('classifySshFailure', () => {
     expect(cwd).toMatchObject({ kind: 'cwd-missing', message: "Remote working directory not found: sh: 1: cd: can't cd to /nope" });
   });
 
+  it('login markers: login-timeout and login-failed are their own kinds, quoting the script\'s line', () => {
+    const late = classifySshFailure({ exitCode: 1, stderr: 'sshwrap: the login shell /bin/bash did not finish within 10 s\n', markers: ['pid', 'login-timeout'] });
+    expect(late).toMatchObject({ kind: 'login-env-timeout', message: 'The remote login environment timed out: sshwrap: the login shell /bin/bash did not finish within 10 s' });
+    expect(classifySshFailure({ exitCode: 1, stderr: '', markers: ['pid', 'login-failed'] }).kind).toBe('login-env-failed');
+  });
+
   it('once the session is up (pid marker), rc-file text is never read as an ssh failure', () => {
     // Maestro matched its patterns against any output and reported false "permission denied"s.
     const failure = classifySshFailure({ exitCode: 1, stderr: 'Permission denied (publickey).\nConnection refused\n', markers: ['pid'] });
@@ -158,6 +164,8 @@ describe('classifySshFailure', () => {
     ['key-unreadable', [/readable by this user/, /chmod 600/]],
     ['agent-not-found', [/customPath/, /customEnvVars/, /agentBinaryName/]],
     ['cwd-missing', [/absolute path/, /workingDirOverride/, /permissions on the remote directory/]],
+    ['login-env-timeout', [/waits\s+for input/, /status is-interactive/, /timeoutSeconds/]],
+    ['login-env-failed', [/\$SHELL -l -c true/, /calls exit/]],
     ['passphrase-required', [/encrypted/, /ssh-add/, /without a passphrase/]],
     ['spawn-failed', [/OpenSSH client/, /sshPath/, /E2BIG/]],
     ['unknown', [/-v/]],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine, parseEnvFlags, parseTimeoutFlag, remoteAndCommand } from '../../src/cli/args.js';
+import { loginEnvFlags, parseCommandLine, parseEnvFlags, parseTimeoutFlag, remoteAndCommand } from '../../src/cli/args.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import { RUN_FLAGS } from '../../src/cli/run-plan.js';
 
@@ -60,6 +60,22 @@ describe('parseTimeoutFlag', () => {
 
   it.each(['0', '-1', 'abc', '1e3', '', 'Infinity'])('refuses %j', (value) => {
     expect(() => parseTimeoutFlag(value, 'exec')).toThrow(UsageError);
+  });
+});
+
+describe('loginEnvFlags', () => {
+  it('maps --login-env and --login-timeout to remoteEnvironment; the timeout implies the login environment', () => {
+    expect(loginEnvFlags(undefined, undefined, 'exec')).toBeUndefined();
+    expect(loginEnvFlags(false, undefined, 'exec')).toBeUndefined();
+    expect(loginEnvFlags(true, undefined, 'exec')).toBe('login');
+    expect(loginEnvFlags(true, '30', 'exec')).toEqual({ mode: 'login', timeoutSeconds: 30 });
+    expect(loginEnvFlags(undefined, '1', 'test')).toEqual({ mode: 'login', timeoutSeconds: 1 });
+  });
+
+  it('refuses anything but whole seconds in 1–3600 (the remote watchdog is POSIX sleep)', () => {
+    for (const bad of ['0', '1.5', '3601', '-1', 'ten', '']) {
+      expect(() => loginEnvFlags(true, bad, 'exec')).toThrow(UsageError);
+    }
   });
 });
 

@@ -28,7 +28,7 @@ function split(bytes: Buffer, cuts: number[]): Buffer[] {
 }
 
 const markerArb: fc.Arbitrary<{ event: RemoteScriptEvent; value?: number }> = fc.oneof(
-  fc.constantFrom<RemoteScriptEvent>('started', 'cwd-missing', 'not-found', 'stdin-missing').map((event) => ({ event })),
+  fc.constantFrom<RemoteScriptEvent>('started', 'cwd-missing', 'not-found', 'stdin-missing', 'login-timeout', 'login-failed').map((event) => ({ event })),
   fc.record({ event: fc.constantFrom<RemoteScriptEvent>('pid', 'exit'), value: fc.integer({ min: 0, max: 4_000_000 }) }),
 );
 // Output that is hostile to the parser: newlines, token fragments and look-alike markers.

@@ -5,7 +5,9 @@ import { groomContext } from '../../src/groom/index.js';
 import type { SshRemoteStoreAdapter } from '../../src/resolve/index.js';
 import type { AgentSshRemoteConfig, SshSpawnWrapConfig } from '../../src/schemas/index.js';
 import { testConnection, type SshRemoteTestResult } from '../../src/test-connection/index.js';
-import type { SshSpawnWrapResult } from '../../src/wrap/index.js';
+import type { RemoteEnvironment, SshSpawnWrapResult } from '../../src/wrap/index.js';
+import type { RunWithSshOptions } from '../../src/exec/index.js';
+import type { TestConnectionOptions } from '../../src/test-connection/index.js';
 
 describe('public signatures', () => {
   it('runWithSsh / spawnWithSsh take the wrapSpawnWithSsh argument order', () => {
@@ -24,6 +26,13 @@ describe('public signatures', () => {
     expectTypeOf<SshRemoteTestResult['success']>().toEqualTypeOf<boolean>();
     expectTypeOf(testConnection).returns.resolves.toEqualTypeOf<SshRemoteTestResult>();
     expectTypeOf(groomContext).returns.resolves.toEqualTypeOf<string>();
+  });
+
+  it("remoteEnvironment: 'default', 'login' or a login bound; agentFoundBy names the environment", () => {
+    expectTypeOf<RemoteEnvironment>().toEqualTypeOf<'default' | 'login' | { mode: 'login'; timeoutSeconds?: number | undefined }>();
+    expectTypeOf<RunWithSshOptions['remoteEnvironment']>().toEqualTypeOf<RemoteEnvironment | undefined>();
+    expectTypeOf<TestConnectionOptions['remoteEnvironment']>().toEqualTypeOf<RemoteEnvironment | undefined>();
+    expectTypeOf<NonNullable<SshRemoteTestResult['details']>['agentFoundBy']>().toEqualTypeOf<'path' | 'login' | null | undefined>();
   });
 
   it("node's ChildProcess is a ChildProcessLike", () => {

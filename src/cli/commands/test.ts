@@ -1,5 +1,5 @@
 import { testConnection, type SshRemoteTestResult } from '../../test-connection/index.js';
-import { parseCommandLine } from '../args.js';
+import { loginEnvFlags, parseCommandLine } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import { HELP } from '../help.js';
 import type { CliIo, CliSignal } from '../io.js';
@@ -11,6 +11,8 @@ const FLAGS = {
   agent: { type: 'string' },
   remotes: { type: 'string' },
   'ssh-config': { type: 'string' },
+  'login-env': { type: 'boolean' },
+  'login-timeout': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -27,7 +29,7 @@ export function testPassed(result: SshRemoteTestResult, agent: string | undefine
   return result.success && (agent === undefined || result.details?.agentAvailable === true);
 }
 
-function readable(result: SshRemoteTestResult, agent: string | undefined): string {
+function readable(result: SshRemoteTestResult, agent: string | undefined, loginTried: boolean): string {
   const passed = testPassed(result, agent);
   const lines = [`${passed ? 'OK' : 'FAILED'}: ${oneLine(result.success ? result.message : result.error ?? result.message)}`];
   const details = result.details;
@@ -36,6 +38,7 @@ function readable(result: SshRemoteTestResult, agent: string | undefined): strin
     lines.push(`  login:  ${e.user}@${e.hostname}:${e.port} (${e.source === 'ssh-config' ? 'from ssh -G' : 'from the remote config'})`);
   }
   if (details && agent !== undefined) lines.push(`  agent:  ${agent} ${details.agentAvailable ? `-> ${details.agentPath ?? 'found'}` : 'not found on the remote PATH'}`);
+  if (loginTried && details?.agentFoundBy !== undefined) lines.push(`  found:  ${details.agentFoundBy === null ? 'in no environment tried' : details.agentFoundBy === 'path' ? 'in the default environment' : 'only in the login environment'}`);
   if (result.errorKind) lines.push(`  kind:   ${result.errorKind}`);
   if (result.hint) lines.push(`  hint:   ${oneLine(result.hint)}`);
   return `${lines.join('\n')}\n`;
@@ -62,6 +65,7 @@ export async function testCommand(argv: readonly string[], io: CliIo): Promise<n
   const agent = parsed.values.agent;
   if (agent !== undefined && (agent === '' || agent.startsWith('-'))) throw new UsageError(`test: --agent expects a command name, got "${agent}"`, 'test');
 
+  const remoteEnvironment = loginEnvFlags(parsed.values['login-env'], parsed.values['login-timeout'], 'test');
   const picked = await pickRemote(name, { remotesFile: parsed.values.remotes, sshConfigFile: parsed.values['ssh-config'], env: io.env });
   const controller = new AbortController();
   let interruptedBy: CliSignal | undefined;
@@ -75,6 +79,7 @@ export async function testCommand(argv: readonly string[], io: CliIo): Promise<n
     const sshConfigFile = parsed.values['ssh-config'];
     result = await testConnection(picked.remote, agent, {
       signal: controller.signal,
+      ...(remoteEnvironment !== undefined ? { remoteEnvironment } : {}),
       ...(sshConfigFile !== undefined && picked.remote.useSshConfig ? { sshConfigFile } : {}),
     });
   } finally {
@@ -84,6 +89,6 @@ export async function testCommand(argv: readonly string[], io: CliIo): Promise<n
     if (interruptedBy !== 'SIGPIPE') io.stderr.write('sshwrap: interrupted\n');
     return EXIT[interruptedBy];
   }
-  io.stdout.write(parsed.values.json ? `${JSON.stringify(result, null, 2)}\n` : readable(result, agent));
+  io.stdout.write(parsed.values.json ? `${JSON.stringify(result, null, 2)}\n` : readable(result, agent, remoteEnvironment !== undefined));
   return testPassed(result, agent) ? EXIT.OK : EXIT.FAILURE;
 }
