@@ -104,7 +104,8 @@ export function unmetNeeds(facts: HostFacts, need: HostNeed, runs: number): stri
     if (facts.memAvailableBytes === null) reasons.push('available memory unknown');
     else {
       const left = facts.memAvailableBytes - runs * need.memAvailableBytes;
-      if (left < need.memAvailableBytes) reasons.push(`memory: ${gib(left)} available${runs ? ` after ${runs} running` : ''}, needs ${gib(need.memAvailableBytes)}`);
+      const available = runs ? `${gib(Math.max(0, left))} left of ${gib(facts.memAvailableBytes)} available after ${runs} run${runs > 1 ? 's' : ''} here` : `${gib(left)} available`;
+      if (left < need.memAvailableBytes) reasons.push(`memory: ${available}, needs ${gib(need.memAvailableBytes)}`);
     }
   }
   if (need.freeDiskBytes !== undefined) {
