@@ -3,12 +3,14 @@ import { DEFAULT_KILL_GRACE_MS, REMOTE_KILL_TIMEOUT_MS } from '../../exec/termin
 import { parseCommandLine, parseTimeoutFlag } from '../args.js';
 import { detachedExecutor } from '../../process/executor.js';
 import { EXIT } from '../exit-codes.js';
+import { UsageError } from '../usage-error.js';
 import { HELP } from '../help.js';
 import type { CliIo, CliSignal } from '../io.js';
 import { jsonView, textView } from '../exec-view.js';
 import { planRun, RUN_FLAGS } from '../run-plan.js';
+import { execOnMany, FAN_OUT_FLAGS } from './exec-many.js';
 
-const FLAGS = { ...RUN_FLAGS, timeout: { type: 'string' }, json: { type: 'boolean' } } as const;
+const FLAGS = { ...RUN_FLAGS, ...FAN_OUT_FLAGS, timeout: { type: 'string' }, json: { type: 'boolean' } } as const;
 
 // After an abort, runWithSsh's one stop path (src/exec/terminate) stops the local ssh (TERM, then
 // KILL after the grace period) and the remote command (over a second connection, bounded). Past
@@ -51,7 +53,12 @@ export async function execCommand(argv: readonly string[], io: CliIo): Promise<n
     return EXIT.OK;
   }
   const timeoutMs = parseTimeoutFlag(parsed.values.timeout, 'exec');
-  const plan = await planRun(parsed, io, 'exec');
+  const fanOut = parsed.values.on !== undefined || parsed.values['on-all'] === true;
+  if (!fanOut) {
+    const stray = (['concurrency', 'per-host', 'fail-fast'] as const).find((flag) => parsed.values[flag] !== undefined);
+    if (stray) throw new UsageError(`exec: --${stray} works with --on or --on-all only`, 'exec');
+  }
+  const plan = fanOut ? undefined : await planRun(parsed, io, 'exec');
   const view = parsed.values.json ? jsonView(io) : textView(io);
 
   const controller = new AbortController();
@@ -70,6 +77,10 @@ export async function execCommand(argv: readonly string[], io: CliIo): Promise<n
     giveUpTimer = setTimeout(() => giveUp?.(), ABORT_WAIT_MS);
   });
   try {
+    if (!plan) {
+      const many = await Promise.race([execOnMany(parsed, io, timeoutMs, controller.signal, () => interruptedBy), gaveUp]);
+      return many === 'gave-up' ? (interruptedBy ? EXIT[interruptedBy] : EXIT.SIGINT) : many;
+    }
     const run = runWithSsh(plan.config, plan.agentSsh, plan.store, {
       ...plan.options,
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
