@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,25 @@ import { HostFactsCache, NoSuitableHostError, pickHost, probeHost, runOnMany, ty
 import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
 import { remoteFor, type TestbedUser } from '../testbed/index.js';
 import { eventually, processesWith, userFor } from '../exec/testbed-helpers.js';
+
+const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+
+/** The CLI as a real child process (source through tsx), as test/integration/cli.test.ts runs it. */
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli/main.ts'), ...args], { cwd: REPO, env: { ...process.env, SSHWRAP_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+  });
+}
 
 const tb = inject('testbed');
 const suffix = randomBytes(4).toString('hex');
@@ -246,6 +265,43 @@ describe.skipIf(!tb)('fleets: probeHost, pickHost, runOnMany against the test ss
       // Without failFast every target runs.
       const all = await runOnMany(ids, (_t, i) => ({ command: 'sh', args: ['-c', i === 2 ? 'exit 3' : 'true'], cwd: '~' }), store, { concurrency: 4 });
       expect(all.map((r) => r.remoteExitCode)).toEqual([0, 0, 3, 0, 0, 0, 0, 0]);
+    });
+  });
+
+  describe('CLI: sshwrap exec --on', () => {
+    const remotesFile = (): string => {
+      const file = path.join(SHARED, 'remotes.json');
+      fs.writeFileSync(file, JSON.stringify(remotes.slice(0, 7)));
+      return file;
+    };
+
+    it('prefixes every line with its host id, never interleaves partial lines, exits 0 when all succeed', async () => {
+      const ids = remotes.slice(0, 7).map((r) => r.id);
+      const lines = 'i=0; while [ $i -lt 300 ]; do echo "line-$i-abcdefghijklmnopqrstuvwxyz0123456789"; i=$((i+1)); done; echo oops >&2; printf tail';
+      const result = await cli(['exec', '--on', ids.join(','), '--remotes', remotesFile(), '--concurrency', '7', '--', 'sh', '-c', lines]);
+      expect(result.stderr.split('\n').filter(Boolean).sort()).toEqual(ids.map((id) => `${id}: oops`).sort());
+      expect(result.code).toBe(0);
+      const out = result.stdout.split('\n');
+      expect(out.pop()).toBe('');
+      for (const id of ids) {
+        const mine = out.filter((line) => line.startsWith(`${id}: `)).map((line) => line.slice(id.length + 2));
+        expect(mine).toEqual([...Array.from({ length: 300 }, (_, i) => `line-${i}-abcdefghijklmnopqrstuvwxyz0123456789`), 'tail']);
+      }
+      expect(out).toHaveLength(7 * 301);
+    });
+
+    it('exits with the worst host status and names the failed hosts; --on-all runs every remote of the file', async () => {
+      const failing = userFor(info, 'zsh').name;
+      const result = await cli(['exec', '--on-all', '--remotes', remotesFile(), '--', 'sh', '-c', `[ "$(id -un)" = ${failing} ] && exit 3; echo ok`]);
+      expect(result.code).toBe(3);
+      const failedId = remotes.slice(0, 7).find((r) => r.username === failing)!.id;
+      expect(result.stdout.split('\n').filter(Boolean)).toHaveLength(6);
+      expect(result.stderr).toContain(`sshwrap: 1 of 7 hosts failed: ${failedId} (exit 3)`);
+      const unreachable = { ...remotes[0]!, id: 'closed-port', port: 1 };
+      fs.writeFileSync(path.join(SHARED, 'with-closed.json'), JSON.stringify([remotes[0], unreachable]));
+      const mixed = await cli(['exec', '--on', `${remotes[0]!.id},closed-port`, '--remotes', path.join(SHARED, 'with-closed.json'), '--', 'sh', '-c', 'exit 5']);
+      expect(mixed.code).toBe(254);
+      expect(mixed.stderr).toContain('sshwrap: closed-port: connection-refused:');
     });
   });
 });
