@@ -20,6 +20,8 @@ export interface FleetResult {
   /** The bench sshd's MaxStartups as its listener reports it, e.g. "10-100". */
   maxStartupsSetting: string;
   pooled: FleetSide;
+  /** The same fan-out again on the masters the first one left running (ControlPersist). */
+  pooledWarm: FleetSide;
   unpooled: FleetSide;
   raw: FleetSide;
 }
@@ -82,8 +84,7 @@ export async function benchFleet(bench: BenchBed, count = 50, concurrency = 16):
   const ids = remotes.map((remote) => remote.id);
   const job = { command: 'true', args: [], cwd: '~' };
 
-  const library = async (multiplex: boolean): Promise<FleetSide & { setting: string }> => {
-    const pool = new ConnectionPool({ controlDir: bench.controlDir });
+  const library = async (multiplex: boolean, pool: ConnectionPool): Promise<FleetSide & { setting: string }> => {
     const watcher = watchStartups(bench.bed.sshdPid);
     const started = performance.now();
     try {
@@ -94,13 +95,20 @@ export async function benchFleet(bench: BenchBed, count = 50, concurrency = 16):
       return { succeeded: count - failed.length, wallMs, maxStartups: max, setting, failures: tally(failed.map((r) => `${r.errorKind}: ${r.errorMessage}`)) };
     } finally {
       watcher.stop();
-      await pool.closeAll();
     }
   };
 
-  const pooled = await library(true);
+  const pool = new ConnectionPool({ controlDir: bench.controlDir });
+  let pooled: FleetSide & { setting: string };
+  let pooledWarm: FleetSide;
+  try {
+    pooled = await library(true, pool);
+    pooledWarm = await library(true, pool);
+  } finally {
+    await pool.closeAll();
+  }
   await settle();
-  const unpooled = await library(false);
+  const unpooled = await library(false, pool);
   await settle();
 
   // The shell baseline: one line per remote, `xargs -P` running plain ssh with the bench's config.
@@ -123,6 +131,7 @@ export async function benchFleet(bench: BenchBed, count = 50, concurrency = 16):
     concurrency,
     maxStartupsSetting: pooled.setting,
     pooled,
+    pooledWarm,
     unpooled,
     raw: { succeeded: count - rawFailed, wallMs: rawWallMs, maxStartups: max, failures: tally(lines.filter((line) => !line.startsWith('failed:'))) },
   };

@@ -84,7 +84,7 @@ function rows(results: Results): Row[] {
     const f = fleet;
     const head = `${f.remotes} remotes, concurrency ${f.concurrency}`;
     const limit = Number(f.maxStartupsSetting.split('-')[0]);
-    for (const [label, side] of [['runOnMany pooled (default)', f.pooled], ['runOnMany multiplex off', f.unpooled], ['`xargs -P` raw `ssh`', f.raw]] as const) {
+    for (const [label, side] of [['runOnMany pooled (default)', f.pooled], ['runOnMany pooled, again on warm masters', f.pooledWarm], ['runOnMany multiplex off', f.unpooled], ['`xargs -P` raw `ssh`', f.raw]] as const) {
       out.push({ section: '5', metric: `${head}, ${label}: succeeded`, value: `${side.succeeded}/${f.remotes}`, goal: label.startsWith('runOnMany') ? `${f.remotes}/${f.remotes}` : undefined, met: label.startsWith('runOnMany') ? side.succeeded === f.remotes : undefined });
       out.push({ section: '5', metric: `${head}, ${label}: wall time`, value: fmt.ms(side.wallMs) });
       out.push({
@@ -96,6 +96,8 @@ function rows(results: Results): Row[] {
       });
     }
     out.push({ section: '5', metric: 'runOnMany pooled / `xargs -P` raw ssh, wall time', value: fmt.ratio(f.pooled.wallMs / f.raw.wallMs) });
+    out.push({ section: '5', metric: 'runOnMany multiplex off / `xargs -P` raw ssh, wall time', value: fmt.ratio(f.unpooled.wallMs / f.raw.wallMs) });
+    out.push({ section: '5', metric: 'runOnMany on warm masters / `xargs -P` raw ssh, wall time', value: fmt.ratio(f.pooledWarm.wallMs / f.raw.wallMs) });
   }
   return out;
 }
@@ -140,7 +142,7 @@ async function main(): Promise<void> {
   console.log('');
   printTable(rows(results));
   if (results.fleet) {
-    for (const [label, side] of [['fleet pooled', results.fleet.pooled], ['fleet multiplex off', results.fleet.unpooled], ['fleet xargs raw ssh', results.fleet.raw]] as const) {
+    for (const [label, side] of [['fleet pooled', results.fleet.pooled], ['fleet pooled warm', results.fleet.pooledWarm], ['fleet multiplex off', results.fleet.unpooled], ['fleet xargs raw ssh', results.fleet.raw]] as const) {
       for (const [message, count] of Object.entries(side.failures)) console.log(`  ${label} failure ×${count}: ${message}`);
     }
   }
