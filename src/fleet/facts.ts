@@ -4,6 +4,11 @@ import { SshWrapError } from '../errors/index.js';
 /**
  * One NVIDIA GPU as `nvidia-smi --query-gpu=index,name,memory.total,memory.used,utilization.gpu`
  * reports it (MiB converted to bytes; `utilizationPct` is `null` where the driver says `[N/A]`).
+ *
+ * @example
+ * ```ts
+ * GpuFactsSchema.parse({ index: 0, name: 'NVIDIA A100', memoryTotalBytes: 42949672960, memoryUsedBytes: 0, utilizationPct: null });
+ * ```
  */
 export const GpuFactsSchema = z.strictObject({
   index: z.number().int().nonnegative(),
@@ -13,7 +18,14 @@ export const GpuFactsSchema = z.strictObject({
   utilizationPct: z.number().min(0).max(100).nullable(),
 });
 
-/** An agent found on the remote PATH: where, and the first line of its `--version` (or `null`). */
+/**
+ * An agent found on the remote PATH: where, and the first line of its `--version` (or `null`).
+ *
+ * @example
+ * ```ts
+ * AgentFactsSchema.parse({ path: '/home/dev/.local/bin/claude', version: '2.0.14 (Claude Code)' });
+ * ```
+ */
 export const AgentFactsSchema = z.strictObject({ path: z.string(), version: z.string().nullable() });
 
 /**

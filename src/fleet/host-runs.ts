@@ -8,6 +8,12 @@ const unpooledRuns = new Map<string, number>();
 /**
  * Counts one unpooled fleet run on the host of `remote` until the returned function is called
  * (idempotent).
+ *
+ * @example
+ * ```ts
+ * const uncount = countUnpooledRun(remote);
+ * try { await runWithSsh(config, agentSsh, store); } finally { uncount(); }
+ * ```
  */
 export function countUnpooledRun(remote: Pick<SshRemoteConfig, 'host' | 'port'>): () => void {
   const key = hostKeyOf(remote);

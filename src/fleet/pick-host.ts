@@ -36,10 +36,22 @@ export type HostNeed = z.infer<typeof HostNeedSchema>;
  *   on that machine now (they may not show in a cached `load1` yet);
  * - `'most-free-memory'`: most `memAvailableBytes` left after the reservation of `need`.
  * Ties go to the earlier candidate.
+ *
+ * @example
+ * ```ts
+ * const strategy: PlacementStrategy = 'most-free-memory';
+ * ```
  */
 export type PlacementStrategy = 'least-loaded' | 'most-free-memory';
 
-/** Options of {@link pickHost}: the need, the strategy, and everything {@link probeHost} takes. */
+/**
+ * Options of {@link pickHost}: the need, the strategy, and everything {@link probeHost} takes.
+ *
+ * @example
+ * ```ts
+ * const options: PickHostOptions = { need: { memAvailableBytes: 8 * 2 ** 30, agent: 'claude' }, strategy: 'least-loaded', cacheTtlMs: 10_000 };
+ * ```
+ */
 export interface PickHostOptions extends Omit<ProbeHostOptions, 'agents'> {
   /** @default {} (any reachable host fits) */
   need?: HostNeed;
@@ -55,7 +67,14 @@ const PICK_HOST_OPTION_KEYS = optionKeys<PickHostOptions>()({
   strategy: true,
 } as { [K in keyof Required<PickHostOptions>]: true });
 
-/** Why one candidate was not chosen. */
+/**
+ * Why one candidate was not chosen.
+ *
+ * @example
+ * ```ts
+ * const rejection: HostRejection = { remoteId: 'gpu-2', reasons: ['gpu: at most 1.0 GiB free, needs 20.0 GiB'] };
+ * ```
+ */
 export interface HostRejection {
   remoteId: string;
   /** Human-readable, one per unmet need (or the one reason it could not be probed). */
@@ -97,7 +116,15 @@ interface Fit {
   runs: number;
 }
 
-/** Unmet needs of one host, as reasons; empty when it fits. */
+/**
+ * Unmet needs of one host, as reasons; empty when it fits. `runs`: this process's runs there,
+ * each assumed to take `need.memAvailableBytes` too.
+ *
+ * @example
+ * ```ts
+ * unmetNeeds(facts, { agent: 'claude' }, 0); // ['agent: claude not on the PATH'] when it is missing
+ * ```
+ */
 export function unmetNeeds(facts: HostFacts, need: HostNeed, runs: number): string[] {
   const reasons: string[] = [];
   if (need.memAvailableBytes !== undefined) {

@@ -10,10 +10,25 @@ import type { SshSpawnWrapResult } from '../wrap/index.js';
 import { countUnpooledRun } from './host-runs.js';
 import { resolveTarget, type FleetTarget, type ResolvedTarget } from './targets.js';
 
-/** The spawn to run on each target: one config for all, or one per target. */
+/**
+ * The spawn to run on each target: one config for all, or one per target (called once per
+ * target, before anything starts).
+ *
+ * @example
+ * ```ts
+ * const job: FleetJob = (target, index) => ({ command: 'claude', args: ['--print'], cwd: '~/repo', prompt: prompts[index] });
+ * ```
+ */
 export type FleetJob = SshSpawnWrapConfig | ((target: FleetTarget, index: number) => SshSpawnWrapConfig);
 
-/** `runWithSsh` options for the runs of {@link runOnMany}; `signal` is runOnMany's own. */
+/**
+ * `runWithSsh` options for the runs of {@link runOnMany}; `signal` is runOnMany's own.
+ *
+ * @example
+ * ```ts
+ * const runOptions: FleetRunOptions = { timeoutMs: 600_000, idleTimeoutMs: 120_000, maxBuffer: 0 };
+ * ```
+ */
 export type FleetRunOptions = Omit<RunWithSshOptions, 'signal'>;
 
 /**
@@ -32,6 +47,14 @@ export type FleetEvent =
 /**
  * One target's outcome: the `SshRunResult` of its run, plus which remote it was and, when the
  * run never started, why.
+ *
+ * @example
+ * ```ts
+ * for (const result of results) {
+ *   if (result.notStarted) console.log(result.remoteId, 'not started:', result.notStarted);
+ *   else if (!runSucceeded(result)) console.log(result.remoteId, result.errorKind ?? result.remoteExitCode);
+ * }
+ * ```
  */
 export interface FleetRunResult extends SshRunResult {
   /** The target's remote id. */

@@ -12,7 +12,14 @@ import { parseSshRemoteConfig, type AgentSshRemoteConfig, type SshRemoteConfig, 
  */
 export type FleetTarget = string | SshRemoteConfigInput | SshRemoteConfig;
 
-/** A target resolved once, up front: the remote, and a one-remote store + agent settings that select it. */
+/**
+ * A target resolved once, up front: the remote, and a one-remote store + agent settings that select it.
+ *
+ * @example
+ * ```ts
+ * const { remote, hostKey, store, agentSsh }: ResolvedTarget = await resolveTarget('gpu-1', settingsStore);
+ * ```
+ */
 export interface ResolvedTarget {
   remote: SshRemoteConfig;
   /** sshd counts per server: `host:port` in lower case, the key of `perHostConcurrency`. */
