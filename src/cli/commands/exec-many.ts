@@ -11,7 +11,7 @@ import { loadRemotesFile } from '../remotes-file.js';
 import { oneLine } from '../report-error.js';
 import { DEFAULT_REMOTE_CWD, readPrompt, type RunFlagValues } from '../run-plan.js';
 import { UsageError } from '../usage-error.js';
-import { execExitCode } from './exec.js';
+import { execExitCode } from './exec-exit.js';
 
 /** `exec --on`'s default for `--concurrency`: runs at once over all hosts. */
 export const DEFAULT_CLI_CONCURRENCY = 16;

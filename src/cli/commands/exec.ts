@@ -1,4 +1,4 @@
-import { runWithSsh, type SshRunResult } from '../../exec/index.js';
+import { runWithSsh } from '../../exec/index.js';
 import { DEFAULT_KILL_GRACE_MS, REMOTE_KILL_TIMEOUT_MS } from '../../exec/terminate/index.js';
 import { parseCommandLine, parseTimeoutFlag } from '../args.js';
 import { detachedExecutor } from '../../process/executor.js';
@@ -9,6 +9,9 @@ import type { CliIo, CliSignal } from '../io.js';
 import { jsonView, textView } from '../exec-view.js';
 import { planRun, RUN_FLAGS } from '../run-plan.js';
 import { execOnMany, FAN_OUT_FLAGS } from './exec-many.js';
+import { execExitCode } from './exec-exit.js';
+
+export { execExitCode } from './exec-exit.js';
 
 const FLAGS = { ...RUN_FLAGS, ...FAN_OUT_FLAGS, timeout: { type: 'string' }, json: { type: 'boolean' } } as const;
 
@@ -17,24 +20,6 @@ const FLAGS = { ...RUN_FLAGS, ...FAN_OUT_FLAGS, timeout: { type: 'string' }, jso
 // this the CLI stops waiting and exits; the remote command still ends then, through the lifeline:
 // this process exiting closes ssh's stdin, and the remote script kills its group on that EOF.
 const ABORT_WAIT_MS = DEFAULT_KILL_GRACE_MS + REMOTE_KILL_TIMEOUT_MS + 2_000;
-
-/**
- * The exit status for a finished run (see {@link EXIT}): the remote command's own status when it
- * ran, otherwise why it did not.
- *
- * @example
- * ```ts
- * execExitCode({ ...result, remoteExitCode: 3 }, undefined); // 3
- * ```
- */
-export function execExitCode(result: SshRunResult, interruptedBy: CliSignal | undefined): number {
-  if (result.aborted || interruptedBy) return interruptedBy ? EXIT[interruptedBy] : EXIT.SIGINT;
-  if (result.timedOut) return EXIT.TIMEOUT;
-  if (result.errorKind) return EXIT.REMOTE_DID_NOT_RUN;
-  if (result.connectionLost) return EXIT.CONNECTION_LOST;
-  if (result.remoteExitCode !== undefined) return result.remoteExitCode;
-  return result.exitCode ?? EXIT.CONNECTION_LOST;
-}
 
 /**
  * `sshwrap exec <remote> [flags] -- <command> [args…]`: runs the command remotely, streams its
