@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HostFactsCache, NoSuitableHostError, pickHost, probeHost, runOnMany, type FleetEvent } from '../../src/fleet/index.js';
 import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
-import { remoteFor, type TestbedUser } from '../testbed/index.js';
+import { NOISE_VARIABLE, remoteFor, type TestbedUser } from '../testbed/index.js';
 import { eventually, processesWith, userFor } from '../exec/testbed-helpers.js';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -135,6 +135,16 @@ describe.skipIf(!tb)('fleets: probeHost, pickHost, runOnMany against the test ss
       expect(facts.agents[HUNG_AGENT]).toEqual({ path: path.join(bash.home, '.local/bin', HUNG_AGENT), version: null });
       expect(facts.agents[AGENT]?.version).toBe(`swfleet-agent 9.8.7 (${bash.name})`);
       expect(processesWith('sleep 47.25')).toEqual([]);
+    });
+
+    it.concurrent.each(['bash', 'fish'] as const)('survives a chatty %s login (startup files printing marker-like noise)', async (shell) => {
+      const user = userFor(info, shell);
+      for (const mode of ['marker-like', 'stdout-no-newline', 'both']) {
+        const noisy = remoteFor(info, user, { customOptions: { SetEnv: `${NOISE_VARIABLE}=${mode}` } });
+        const facts = await probeHost(noisy, createMemoryStoreAdapter([]), { agents: [AGENT], cache: new HostFactsCache() });
+        expect(facts.cpus, mode).toBe(Number(execFileSync('nproc', { encoding: 'utf8' }).trim()));
+        expect(facts.agents[AGENT]?.version, mode).toBe(`swfleet-agent 9.8.7 (${user.name})`);
+      }
     });
 
     it('serves the cache for cacheTtlMs, then probes again', async () => {
