@@ -46,12 +46,13 @@ export class HostFactsCache {
   }
 
   /**
-   * Facts no older than `maxAgeMs` that know every agent in `agents`, with `agents` narrowed to
+   * Facts younger than `maxAgeMs` that know every agent in `agents`, with `agents` narrowed to
    * exactly those; `undefined` otherwise (then a probe is due).
    */
   get(key: FactsCacheKey, maxAgeMs: number, agents: readonly string[] = [], now: number = Date.now()): HostFacts | undefined {
     const entry = this.#entries.get(HostFactsCache.#key(key));
-    if (!entry || now - entry.at > maxAgeMs) return undefined;
+    // Strictly younger: `maxAgeMs` 0 must never serve, even facts stored this same millisecond.
+    if (!entry || now - entry.at >= maxAgeMs) return undefined;
     if (!agents.every((agent) => agent in entry.facts.agents)) return undefined;
     return { ...entry.facts, agents: Object.fromEntries(agents.map((agent) => [agent, entry.facts.agents[agent]!])) };
   }

@@ -159,7 +159,8 @@ describe('HostFactsCache', () => {
     expect(() => cache.set({ remoteId: 'a' }, { ...facts(), cpus: -1 })).toThrow(SshWrapError);
     cache.set({ remoteId: 'a' }, facts({ agents: { claude: null, codex: { path: '/x', version: '1' } } }), 1_000);
     expect(cache.get({ remoteId: 'a' }, 500, [], 1_400)).toBeDefined();
-    expect(cache.get({ remoteId: 'a' }, 500, [], 1_600)).toBeUndefined();
+    expect(cache.get({ remoteId: 'a' }, 500, [], 1_500)).toBeUndefined();
+    expect(cache.get({ remoteId: 'a' }, 0, [], 1_000)).toBeUndefined(); // cacheTtlMs 0: always probe
     expect(cache.get({ remoteId: 'a' }, 500, ['codex'], 1_100)?.agents).toEqual({ codex: { path: '/x', version: '1' } });
     expect(cache.get({ remoteId: 'a' }, 500, ['aider'], 1_100)).toBeUndefined();
     expect(cache.get({ remoteId: 'a', diskPath: '/srv' }, 500, [], 1_100)).toBeUndefined();

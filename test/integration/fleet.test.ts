@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HostFactsCache, NoSuitableHostError, pickHost, probeHost, runOnMany, type FleetEvent } from '../../src/fleet/index.js';
 import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
 import { NOISE_VARIABLE, remoteFor, type TestbedUser } from '../testbed/index.js';
-import { eventually, processesWith, userFor } from '../exec/testbed-helpers.js';
+import { eventually, processesWith, recordingExecutor, userFor } from '../exec/testbed-helpers.js';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
@@ -150,11 +150,19 @@ describe.skipIf(!tb)('fleets: probeHost, pickHost, runOnMany against the test ss
     it('serves the cache for cacheTtlMs, then probes again', async () => {
       const cache = new HostFactsCache();
       const remote = remotes[0]!;
-      const first = await probeHost(remote.id, store, { cache });
-      const cached = await probeHost(remote.id, store, { cache });
-      expect(cached).toEqual(first); // load and free memory would differ on a new probe
-      const fresh = await probeHost(remote.id, store, { cache, cacheTtlMs: 0 });
-      expect(fresh.memAvailableBytes).not.toBe(first.memAvailableBytes);
+      const executor = recordingExecutor();
+      const first = await probeHost(remote.id, store, { cache, executor });
+      const spawned = executor.children.length;
+      expect(spawned).toBeGreaterThan(0);
+      const cached = await probeHost(remote.id, store, { cache, executor });
+      expect(cached).toEqual(first);
+      expect(executor.children).toHaveLength(spawned); // no ssh for a cache hit
+      // A cached entry without the agent asked for is no hit.
+      await probeHost(remote.id, store, { cache, executor, agents: [AGENT] });
+      expect(executor.children.length).toBeGreaterThan(spawned);
+      const afterAgents = executor.children.length;
+      await probeHost(remote.id, store, { cache, executor, cacheTtlMs: 0 });
+      expect(executor.children.length).toBeGreaterThan(afterAgents);
     });
 
     it('an unreachable host is PROBE_FAILED with the errorKind', async () => {
