@@ -3,13 +3,14 @@
  * Every figure is a ratio measured in this same run (shared machines are noisy); the table is
  * printed and the raw numbers go to bench/results/<timestamp>.json.
  *
- * Options: `--only=1,3` runs some sections; `--runs=N` sets section 2's run count (default 50).
+ * Options: `--only=1,3` runs some sections (5: fleet fan-out); `--runs=N` sets section 2's run count (default 50).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBenchBed, stopBenchBed, type BenchBed } from './bed.js';
 import { benchBurst, type BurstResult } from './burst.js';
+import { benchFleet, type FleetResult } from './fleet.js';
 import { fmt, machine, printTable, withTimeout, type Row } from './harness.js';
 import { benchSequential, type SequentialResult } from './sequential.js';
 import { benchThroughput, type ThroughputResult } from './throughput.js';
@@ -30,11 +31,12 @@ interface Results {
   sequential?: SequentialResult;
   burst?: BurstResult;
   throughput?: ThroughputResult;
+  fleet?: FleetResult;
 }
 
 function rows(results: Results): Row[] {
   const out: Row[] = [];
-  const { wrapPath, sequential, burst, throughput } = results;
+  const { wrapPath, sequential, burst, throughput, fleet } = results;
   if (wrapPath) {
     const entries = Object.entries(wrapPath.medianUs);
     const full = entries[0]!;
@@ -78,11 +80,30 @@ function rows(results: Results): Row[] {
     out.push({ section: '4', metric: 'peak RSS growth during a raw run (direct)', value: fmt.mib(t.rawDirect.peakExtraRssBytes) });
     out.push({ section: '4', metric: 'peak RSS of the Node process', value: fmt.mib(Math.max(t.libraryDirect.peakRssBytes, t.libraryPooled.peakRssBytes)) });
   }
+  if (fleet) {
+    const f = fleet;
+    const head = `${f.remotes} remotes, concurrency ${f.concurrency}`;
+    const limit = Number(f.maxStartupsSetting.split('-')[0]);
+    for (const [label, side] of [['runOnMany pooled (default)', f.pooled], ['runOnMany pooled, again on warm masters', f.pooledWarm], ['runOnMany multiplex off', f.unpooled], ['`xargs -P` raw `ssh`', f.raw]] as const) {
+      out.push({ section: '5', metric: `${head}, ${label}: succeeded`, value: `${side.succeeded}/${f.remotes}`, goal: label.startsWith('runOnMany') ? `${f.remotes}/${f.remotes}` : undefined, met: label.startsWith('runOnMany') ? side.succeeded === f.remotes : undefined });
+      out.push({ section: '5', metric: `${head}, ${label}: wall time`, value: fmt.ms(side.wallMs) });
+      out.push({
+        section: '5',
+        metric: `${head}, ${label}: max unauthenticated at sshd (MaxStartups ${f.maxStartupsSetting})`,
+        value: String(side.maxStartups),
+        goal: label.startsWith('runOnMany') ? `< ${limit}` : undefined,
+        met: label.startsWith('runOnMany') ? side.maxStartups < limit : undefined,
+      });
+    }
+    out.push({ section: '5', metric: 'runOnMany pooled / `xargs -P` raw ssh, wall time', value: fmt.ratio(f.pooled.wallMs / f.raw.wallMs) });
+    out.push({ section: '5', metric: 'runOnMany multiplex off / `xargs -P` raw ssh, wall time', value: fmt.ratio(f.unpooled.wallMs / f.raw.wallMs) });
+    out.push({ section: '5', metric: 'runOnMany on warm masters / `xargs -P` raw ssh, wall time', value: fmt.ratio(f.pooledWarm.wallMs / f.raw.wallMs) });
+  }
   return out;
 }
 
 async function main(): Promise<void> {
-  const only = new Set((option('only') ?? '1,2,3,4').split(','));
+  const only = new Set((option('only') ?? '1,2,3,4,5').split(','));
   const runs = Number(option('runs') ?? 50);
   const results: Results = { date: new Date().toISOString(), machine: machine() };
   console.log(`sshwrap bench on ${results.machine.cpu} × ${results.machine.nproc}, ${results.machine.openssh}, Node ${results.machine.node}`);
@@ -91,7 +112,7 @@ async function main(): Promise<void> {
     console.log('1/4 wrap path (tinybench) …');
     results.wrapPath = await benchWrapPath();
   }
-  if (only.has('2') || only.has('3') || only.has('4')) {
+  if (only.has('2') || only.has('3') || only.has('4') || only.has('5')) {
     console.log('starting a throwaway sshd (default MaxStartups/MaxSessions) …');
     const bench = await startBenchBed();
     results.bed = { mode: bench.mode, user: bench.user, loginShell: bench.loginShell };
@@ -109,6 +130,10 @@ async function main(): Promise<void> {
         console.log('4/4 100 MB stdin …');
         results.throughput = await benchThroughput(bench);
       }
+      if (only.has('5')) {
+        console.log('5/5 fan-out to 50 remotes, concurrency 16 …');
+        results.fleet = await benchFleet(bench);
+      }
     } finally {
       await stopBenchBed(bench);
     }
@@ -116,6 +141,11 @@ async function main(): Promise<void> {
 
   console.log('');
   printTable(rows(results));
+  if (results.fleet) {
+    for (const [label, side] of [['fleet pooled', results.fleet.pooled], ['fleet pooled warm', results.fleet.pooledWarm], ['fleet multiplex off', results.fleet.unpooled], ['fleet xargs raw ssh', results.fleet.raw]] as const) {
+      for (const [message, count] of Object.entries(side.failures)) console.log(`  ${label} failure ×${count}: ${message}`);
+    }
+  }
   if (results.burst) {
     for (const [label, side] of [['library multiplex off', results.burst.unpooled], ['raw ssh', results.burst.raw], ['pooled', results.burst.pooled]] as const) {
       for (const [message, count] of Object.entries(side.failures)) console.log(`  ${label} failure ×${count}: ${message}`);

@@ -96,3 +96,26 @@ export {
   type MultiplexSettings,
 } from './pool/index.js';
 export { createAskpass, passphraseAskpass, type Askpass, type AskpassOptions, type AskpassRequest } from './auth/index.js';
+
+// Fleets: host facts, placement, fan-out (docs/fleet.md)
+export {
+  probeHost,
+  pickHost,
+  runOnMany,
+  HostFactsCache,
+  HostFactsSchema,
+  NoSuitableHostError,
+  type HostFacts,
+  type GpuFacts,
+  type ProbeHostOptions,
+  type PickHostOptions,
+  type HostNeed,
+  type HostRejection,
+  type PlacementStrategy,
+  type FleetTarget,
+  type FleetJob,
+  type FleetEvent,
+  type FleetRunResult,
+  type FleetRunOptions,
+  type RunOnManyOptions,
+} from './fleet/index.js';

@@ -67,6 +67,7 @@ ${RUN_OPTIONS}  -h, --help           show this help
 Exit status: 0 printed, 2 bad usage or configuration.
 `,
   exec: `Usage: sshwrap exec <remote> [options] -- <command> [args...]
+       sshwrap exec --on <id,id,...> | --on-all [options] -- <command> [args...]
 
 Run a command on the remote, streaming its stdout and stderr, and exit with
 its exit status. On a terminal, a progress line ("connecting to <host>...")
@@ -81,6 +82,15 @@ ${RUN_OPTIONS}  --timeout SECONDS    stop the run (remote included) after this l
                        UTF-8 chunks as they arrive); failures are "error" objects and
                        stderr stays empty (usage errors aside). See docs/cli.md.
   -h, --help           show this help
+
+Many hosts (pooled connections; output lines prefixed "<id>: "):
+  --on IDS             run on these remotes (comma-separated ids or ssh config Hosts)
+  --on-all             run on every enabled remote of the remotes file
+  --concurrency N      runs at once over all hosts (default 16)
+  --per-host N         runs at once per host:port (default: no own limit)
+  --fail-fast          start no more hosts after the first failure
+  Exit status: the worst host's (the largest of each host's exec status
+  below); a host not started because of --fail-fast counts as 254.
 
 Exit status:
   0-255  the remote command's own exit status

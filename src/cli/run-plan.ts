@@ -76,7 +76,16 @@ export interface RunPlan {
  */
 export const DEFAULT_REMOTE_CWD = '~';
 
-async function readPrompt(file: string | undefined, io: CliIo, command: string): Promise<string | undefined> {
+/**
+ * The prompt of `--prompt-file FILE` (`-`: stdin), or `undefined` without the flag.
+ *
+ * @throws {UsageError} when the file cannot be read.
+ * @example
+ * ```ts
+ * const prompt = await readPrompt(flags['prompt-file'], io, 'exec');
+ * ```
+ */
+export async function readPrompt(file: string | undefined, io: CliIo, command: string): Promise<string | undefined> {
   if (file === undefined) return undefined;
   if (file === '-') return io.readStdin();
   try {

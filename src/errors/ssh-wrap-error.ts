@@ -8,18 +8,26 @@
  * - `COMMAND_TOO_LONG`: the remote command cannot fit in one kernel argument even with the
  *   prompt moved to stdin (the arguments themselves are too large).
  * - `SPAWN_FAILED`: the local ssh client could not be started (not installed, E2BIG, ...).
+ * - `PROBE_FAILED`: `probeHost` could not read a host's facts: the host was not reachable (the
+ *   `cause` is the probe's `SshRunError`, with `errorKind` and `hint`) or the facts output broke
+ *   its format. Thrown after the probe ran, not for bad input.
+ * - `NO_SUITABLE_HOST`: `pickHost` rejected every candidate; the error's `rejections` say why
+ *   each one was rejected (thrown after probing).
  */
 export type SshWrapErrorCode =
   | 'INVALID_CONFIG'
   | 'REMOTE_NOT_FOUND'
   | 'UNSAFE_ARGUMENT'
   | 'COMMAND_TOO_LONG'
-  | 'SPAWN_FAILED';
+  | 'SPAWN_FAILED'
+  | 'PROBE_FAILED'
+  | 'NO_SUITABLE_HOST';
 
 const BRAND = Symbol.for('sshwrap.SshWrapError');
 
 /**
- * The one error class sshwrap throws for bad input. Nothing is spawned when it is thrown.
+ * The one error class sshwrap throws for bad input. Nothing is spawned when it is thrown for bad
+ * input; the fleet codes `PROBE_FAILED` and `NO_SUITABLE_HOST` report what a probe found.
  *
  * `instanceof` works across the ESM and CJS builds (and across duplicated copies of the
  * package) because the check uses a global symbol brand, not the class identity.

@@ -13,6 +13,7 @@ import { startPlan, type SpawnPlan } from './start.js';
 import { resolveRetry, retryDelay, retryReason, type RetryPolicy } from './retry.js';
 import { acquireHandshakeSlot, checkHandshakeLimit } from './handshake-gate.js';
 import { supervise } from './supervise.js';
+import { resolveMultiplexOption } from '../pool/index.js';
 
 /**
  * Runs a spawn through `spawnWithSsh` to completion and reports how it ended. Output is
@@ -42,13 +43,7 @@ export async function runWithSsh(
   store: SshRemoteStoreAdapter,
   options: RunWithSshOptions = {},
 ): Promise<SshRunResult> {
-  assertKnownOptions(options, RUN_OPTION_KEYS, 'runWithSsh options');
-  assertNonNegative(options.timeoutMs, 'timeoutMs');
-  assertNonNegative(options.maxBuffer, 'maxBuffer');
-  assertNonNegative(options.killGraceMs, 'killGraceMs');
-  assertNonNegative(options.idleTimeoutMs, 'idleTimeoutMs');
-  checkHandshakeLimit(options.maxConcurrentHandshakesPerHost);
-  const policy = resolveRetry(options.retry);
+  const policy = checkRunOptions(options);
   const startedAt = Date.now();
   // timeoutMs covers the wait for a pooled slot or master too, not only the run itself.
   const deadline = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
@@ -72,6 +67,27 @@ export async function runWithSsh(
   });
   callbacks.rethrow();
   return result;
+}
+
+/**
+ * The option checks of {@link runWithSsh}, on their own so a caller that starts many runs
+ * (`runOnMany`) can refuse bad options before the first one spawns. Returns the retry policy.
+ *
+ * @throws {SshWrapError} `INVALID_CONFIG` for an unknown key or a bad limit, retry or multiplex value.
+ * @example
+ * ```ts
+ * checkRunOptions({ timeoutMs: 60_000, retry: false }); // { attempts: 1, … }
+ * ```
+ */
+export function checkRunOptions(options: RunWithSshOptions, subject = 'runWithSsh options'): RetryPolicy {
+  assertKnownOptions(options, RUN_OPTION_KEYS, subject);
+  assertNonNegative(options.timeoutMs, 'timeoutMs');
+  assertNonNegative(options.maxBuffer, 'maxBuffer');
+  assertNonNegative(options.killGraceMs, 'killGraceMs');
+  assertNonNegative(options.idleTimeoutMs, 'idleTimeoutMs');
+  checkHandshakeLimit(options.maxConcurrentHandshakesPerHost);
+  resolveMultiplexOption(options.multiplex);
+  return resolveRetry(options.retry);
 }
 
 async function runAttempts(

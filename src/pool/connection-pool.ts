@@ -76,6 +76,11 @@ export const ACQUIRE_OPTION_KEYS = optionKeys<AcquireOptions>()({
   executor: true,
 });
 
+// One key per server (what sshd's limits count), whatever the user: host in lower case and port.
+function hostKey(remote: Pick<SshRemoteConfig, 'host' | 'port'>): string {
+  return `${remote.host.toLowerCase()}:${remote.port}`;
+}
+
 interface HostGates {
   /** Leases running on this host. */
   leases: Semaphore;
@@ -177,6 +182,21 @@ export class ConnectionPool {
   }
 
   /**
+   * Leases this pool has handed out for `host:port` and not yet had released: every run of this
+   * process with `multiplex` on that is running (or connecting) there, whoever started it, pooled
+   * or not (a remote the pool cannot multiplex still holds its per-host slot). Read-only; the
+   * fleet layer's placement (`pickHost`) counts load with it.
+   *
+   * @example
+   * ```ts
+   * defaultConnectionPool.activeLeases({ host: 'gpu-1.example.com', port: 22 }); // 3
+   * ```
+   */
+  activeLeases(remote: Pick<SshRemoteConfig, 'host' | 'port'>): number {
+    return this.#hosts.get(hostKey(remote))?.leases.active ?? 0;
+  }
+
+  /**
    * Stops every master this pool started or used (`ssh -O exit`, which also ends their
    * sessions), kills helper ssh processes still running, and removes the sockets. The pool stays
    * usable: the next acquire starts afresh. Note masters are per user, not per process: a master
@@ -213,7 +233,7 @@ export class ConnectionPool {
   }
 
   #gates(remote: SshRemoteConfig, settings: MultiplexSettings): HostGates {
-    const key = `${remote.host.toLowerCase()}:${remote.port}`;
+    const key = hostKey(remote);
     let gates = this.#hosts.get(key);
     if (!gates) {
       gates = { leases: new Semaphore(settings.maxConcurrentPerHost), starts: new Semaphore(MASTER_STARTS_PER_HOST) };

@@ -12,6 +12,9 @@ const MAIN = [
   'ConnectionPool',
   'DEFAULT_SSH_OPTIONS',
   'DetachedRunError',
+  'HostFactsCache',
+  'HostFactsSchema',
+  'NoSuitableHostError',
   'SSH_FAILURE_HINTS',
   'SSH_FAILURE_KINDS',
   'SshRemoteConfigSchema',
@@ -41,10 +44,13 @@ const MAIN = [
   'parseSshRemoteConfig',
   'parseSshSpawnWrapConfig',
   'passphraseAskpass',
+  'pickHost',
+  'probeHost',
   'pruneDetached',
   'registerAgent',
   'resolveSshConfigHost',
   'resolveSshRemote',
+  'runOnMany',
   'runSucceeded',
   'runWithSsh',
   'spawnWithSsh',
@@ -96,8 +102,24 @@ describe('public API (source)', () => {
   it('the main entry exports exactly the documented names', () => {
     expect(Object.keys(main).sort()).toEqual(MAIN);
     // The first release's features stay within 40 names; later capabilities add their own
-    // documented names on top (output framing: createOutputDeframer; detached runs: seven).
-    const LATER = ['createOutputDeframer', 'startDetached', 'attachDetached', 'detachedStatus', 'listDetached', 'cancelDetached', 'pruneDetached', 'DetachedRunError'];
+    // documented names on top (output framing: createOutputDeframer; detached runs: seven;
+    // fleets: six).
+    const LATER = [
+      'createOutputDeframer',
+      'startDetached',
+      'attachDetached',
+      'detachedStatus',
+      'listDetached',
+      'cancelDetached',
+      'pruneDetached',
+      'DetachedRunError',
+      'probeHost',
+      'pickHost',
+      'runOnMany',
+      'HostFactsCache',
+      'HostFactsSchema',
+      'NoSuitableHostError',
+    ];
     expect(MAIN.filter((name) => !LATER.includes(name)).length).toBeLessThanOrEqual(40);
   });
 

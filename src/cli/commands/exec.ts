@@ -1,38 +1,25 @@
-import { runWithSsh, type SshRunResult } from '../../exec/index.js';
+import { runWithSsh } from '../../exec/index.js';
 import { DEFAULT_KILL_GRACE_MS, REMOTE_KILL_TIMEOUT_MS } from '../../exec/terminate/index.js';
 import { parseCommandLine, parseTimeoutFlag } from '../args.js';
 import { detachedExecutor } from '../../process/executor.js';
 import { EXIT } from '../exit-codes.js';
+import { UsageError } from '../usage-error.js';
 import { HELP } from '../help.js';
 import type { CliIo, CliSignal } from '../io.js';
 import { jsonView, textView } from '../exec-view.js';
 import { planRun, RUN_FLAGS } from '../run-plan.js';
+import { execOnMany, FAN_OUT_FLAGS } from './exec-many.js';
+import { execExitCode } from './exec-exit.js';
 
-const FLAGS = { ...RUN_FLAGS, timeout: { type: 'string' }, json: { type: 'boolean' } } as const;
+export { execExitCode } from './exec-exit.js';
+
+const FLAGS = { ...RUN_FLAGS, ...FAN_OUT_FLAGS, timeout: { type: 'string' }, json: { type: 'boolean' } } as const;
 
 // After an abort, runWithSsh's one stop path (src/exec/terminate) stops the local ssh (TERM, then
 // KILL after the grace period) and the remote command (over a second connection, bounded). Past
 // this the CLI stops waiting and exits; the remote command still ends then, through the lifeline:
 // this process exiting closes ssh's stdin, and the remote script kills its group on that EOF.
 const ABORT_WAIT_MS = DEFAULT_KILL_GRACE_MS + REMOTE_KILL_TIMEOUT_MS + 2_000;
-
-/**
- * The exit status for a finished run (see {@link EXIT}): the remote command's own status when it
- * ran, otherwise why it did not.
- *
- * @example
- * ```ts
- * execExitCode({ ...result, remoteExitCode: 3 }, undefined); // 3
- * ```
- */
-export function execExitCode(result: SshRunResult, interruptedBy: CliSignal | undefined): number {
-  if (result.aborted || interruptedBy) return interruptedBy ? EXIT[interruptedBy] : EXIT.SIGINT;
-  if (result.timedOut) return EXIT.TIMEOUT;
-  if (result.errorKind) return EXIT.REMOTE_DID_NOT_RUN;
-  if (result.connectionLost) return EXIT.CONNECTION_LOST;
-  if (result.remoteExitCode !== undefined) return result.remoteExitCode;
-  return result.exitCode ?? EXIT.CONNECTION_LOST;
-}
 
 /**
  * `sshwrap exec <remote> [flags] -- <command> [args…]`: runs the command remotely, streams its
@@ -51,7 +38,12 @@ export async function execCommand(argv: readonly string[], io: CliIo): Promise<n
     return EXIT.OK;
   }
   const timeoutMs = parseTimeoutFlag(parsed.values.timeout, 'exec');
-  const plan = await planRun(parsed, io, 'exec');
+  const fanOut = parsed.values.on !== undefined || parsed.values['on-all'] === true;
+  if (!fanOut) {
+    const stray = (['concurrency', 'per-host', 'fail-fast'] as const).find((flag) => parsed.values[flag] !== undefined);
+    if (stray) throw new UsageError(`exec: --${stray} works with --on or --on-all only`, 'exec');
+  }
+  const plan = fanOut ? undefined : await planRun(parsed, io, 'exec');
   const view = parsed.values.json ? jsonView(io) : textView(io);
 
   const controller = new AbortController();
@@ -70,6 +62,10 @@ export async function execCommand(argv: readonly string[], io: CliIo): Promise<n
     giveUpTimer = setTimeout(() => giveUp?.(), ABORT_WAIT_MS);
   });
   try {
+    if (!plan) {
+      const many = await Promise.race([execOnMany(parsed, io, timeoutMs, controller.signal, () => interruptedBy), gaveUp]);
+      return many === 'gave-up' ? (interruptedBy ? EXIT[interruptedBy] : EXIT.SIGINT) : many;
+    }
     const run = runWithSsh(plan.config, plan.agentSsh, plan.store, {
       ...plan.options,
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
