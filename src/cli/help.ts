@@ -70,8 +70,10 @@ Exit status: 0 printed, 2 bad usage or configuration.
        sshwrap exec --on <id,id,...> | --on-all [options] -- <command> [args...]
 
 Run a command on the remote, streaming its stdout and stderr, and exit with
-its exit status. On a terminal, a progress line ("connecting to <host>...")
-shows on stderr until the first output; in a pipe there is none.
+its exit status. Piped stdin reaches the command as with ssh
+(echo hi | sshwrap exec box -- cat); a terminal stdin gives it /dev/null.
+On a terminal, a progress line ("connecting to <host>...") shows on stderr
+until the first output; in a pipe there is none.
 
 Options:
 ${RUN_OPTIONS}  --timeout SECONDS    stop the run (remote included) after this long

@@ -41,6 +41,12 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Reads all of stdin (for `--prompt-file -`). */
   readStdin(): Promise<string>;
+  /**
+   * stdin to hand to a remote command, as `ssh host cmd` does, or `undefined` when it is a
+   * terminal (the command then gets /dev/null, as with `ssh -n`: sshwrap never allocates a pty).
+   * @default undefined (nothing is forwarded)
+   */
+  forwardedStdin?(): NodeJS.ReadableStream | undefined;
   /** Subscribes to SIGINT/SIGTERM and a closed stdout; returns the unsubscribe function. */
   onSignal(handler: (signal: CliSignal) => void): () => void;
   /**
@@ -76,6 +82,7 @@ export function processIo(): CliIo {
     stderr: process.stderr,
     env: process.env,
     readStdin: () => readAll(process.stdin),
+    forwardedStdin: () => (process.stdin.isTTY ? undefined : process.stdin),
     onSignal(handler) {
       const onInt = (): void => handler('SIGINT');
       const onTerm = (): void => handler('SIGTERM');

@@ -118,6 +118,18 @@ export interface RunWithSshOptions extends Omit<SpawnWithSshOptions, 'statusMark
   /** Called with each decoded chunk of stderr, status markers already removed. @default undefined */
   onStderr?: (text: string) => void;
   /**
+   * The command's stdin, as `ssh host cmd < file` gives it: a string (written as UTF-8), bytes, or
+   * a readable stream piped through with backpressure; stdin ends when it ends. Written only once
+   * the command has started (its `started` marker; at once for local runs), so a retried
+   * connection never loses or repeats a byte. When the prompt also travels on stdin (longer than
+   * `promptStdinThreshold`), the command reads the prompt first, then this.
+   * With `input` there is no lifeline watcher: the command's stdin is ssh's stdin itself, so when
+   * this process or its ssh dies the command reads EOF (like `keepStdin` on `spawnWithSsh`); a
+   * command that never reads its stdin is then not stopped by its owner's death.
+   * @default undefined (the command's stdin is the prompt, or /dev/null)
+   */
+  input?: string | Uint8Array | NodeJS.ReadableStream;
+  /**
    * Repeat a run that failed before its command started, with a random ("full jitter"),
    * exponentially growing wait in between (see `retryDelay`): `attempts` counts every try, the
    * first one included. Only failures that may go away by themselves are retried: connection
@@ -204,4 +216,5 @@ export const RUN_OPTION_KEYS = optionKeys<RunWithSshOptions>()({
   onStderr: true,
   retry: true,
   idleTimeoutMs: true,
+  input: true,
 });

@@ -13,6 +13,7 @@ import { startPlan, type SpawnPlan } from './start.js';
 import { resolveRetry, retryDelay, retryReason, type RetryPolicy } from './retry.js';
 import { acquireHandshakeSlot, checkHandshakeLimit } from './handshake-gate.js';
 import { supervise } from './supervise.js';
+import { checkInput } from './input.js';
 import { resolveMultiplexOption } from '../pool/index.js';
 
 /**
@@ -85,6 +86,7 @@ export function checkRunOptions(options: RunWithSshOptions, subject = 'runWithSs
   assertNonNegative(options.maxBuffer, 'maxBuffer');
   assertNonNegative(options.killGraceMs, 'killGraceMs');
   assertNonNegative(options.idleTimeoutMs, 'idleTimeoutMs');
+  checkInput(options.input);
   checkHandshakeLimit(options.maxConcurrentHandshakesPerHost);
   resolveMultiplexOption(options.multiplex);
   return resolveRetry(options.retry);
@@ -155,7 +157,9 @@ async function runOnce(prepared: PreparedRun<RunWithSshOptions>, timeoutMs: numb
   const options = { ...prepared.options, timeoutMs };
   const token = randomMarkerToken();
   // The lifeline ties the remote command to ssh's stdin, so it never outlives this process.
-  const { wrapped, plan } = await wrapPrepared(prepared, { statusMarker: token, keepStdin: false, frameOutput: true, lifeline: options.lifeline ?? true });
+  // With `input` the command reads ssh's stdin itself (as with keepStdin), which replaces the lifeline.
+  const hasInput = options.input !== undefined;
+  const { wrapped, plan } = await wrapPrepared(prepared, { statusMarker: token, keepStdin: hasInput, frameOutput: true, lifeline: hasInput ? false : (options.lifeline ?? true) });
   if (options.signal?.aborted) return notStartedResult(wrapped, { aborted: true });
 
   const waitStarted = Date.now();

@@ -10,6 +10,7 @@ import { RunProgress, type RunCallbacks } from './events.js';
 import { LineSink } from './lines.js';
 import { feedStdin, type SpawnPlan } from './start.js';
 import { IdleClock } from './idle.js';
+import { pipeInput } from './input.js';
 
 const DEFAULT_MAX_BUFFER = 100_000_000;
 // ssh's stdout/stderr can outlive it when a ControlPersist master or a ProxyCommand inherited
@@ -114,6 +115,7 @@ export async function supervise(
           if (marker.event === 'started') {
             idle.start(onIdle);
             releaseHeld();
+            startInput();
           }
           // Only the script's own first report counts: the command could print a fake one later
           // (the token is visible in the remote argv), and pid 1 or less would mean "every process".
@@ -154,7 +156,17 @@ export async function supervise(
   );
   child.on('error', () => {}); // kill() failures after spawn are not run failures
   const outputDone = Promise.all([streamDone(child.stdout), streamDone(child.stderr)]);
-  void feedStdin(child, plan);
+  const stdinWritten = feedStdin(child, plan);
+  // `input` goes after what the wrap sends (env lines, a prompt), and only once the command runs:
+  // a try that fails before that leaves the caller's stream untouched for the retry.
+  let detachInput = (): void => {};
+  const startInput = (): void => {
+    const input = options.input;
+    if (input === undefined) return;
+    void stdinWritten.then((error) => {
+      if (!error) detachInput = pipeInput(child.stdin, input);
+    });
+  };
 
   // Every reason to stop goes through the one Terminator: local TERM → killGraceMs → KILL, and
   // the remote group over a second connection (the lifeline covers the owner's own death).
@@ -185,7 +197,10 @@ export async function supervise(
   if (options.signal?.aborted) onAbort();
   // A callback that threw ends the run like an abort would; the runner rethrows its error.
   callbacks.onFail = () => stop('callback-error');
-  if (!remote) idle.start(onIdle);
+  if (!remote) {
+    idle.start(onIdle);
+    startInput();
+  }
 
   try {
     await exited;
@@ -194,6 +209,7 @@ export async function supervise(
   } finally {
     if (timer) clearTimeout(timer);
     idle.stop();
+    detachInput();
     options.signal?.removeEventListener('abort', onAbort);
     child.stdout?.destroy();
     child.stderr?.destroy();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,7 +24,7 @@ interface CliRun {
   stderr: string;
 }
 
-function startCli(args: string[], stdin = '', { ownGroup = false } = {}): { child: ChildProcess; done: Promise<CliRun> } {
+function startCli(args: string[], stdin: string | Buffer = '', { ownGroup = false } = {}): { child: ChildProcess; done: Promise<CliRun> } {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: REPO, env: ENV, stdio: ['pipe', 'pipe', 'pipe'], detached: ownGroup });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
@@ -42,7 +43,7 @@ function startCli(args: string[], stdin = '', { ownGroup = false } = {}): { chil
   return { child, done };
 }
 
-const cli = (args: string[], stdin = ''): Promise<CliRun> => startCli(args, stdin).done;
+const cli = (args: string[], stdin: string | Buffer = ''): Promise<CliRun> => startCli(args, stdin).done;
 
 function writeFile(name: string, text: string): string {
   const file = path.join(tmp, name);
@@ -138,7 +139,7 @@ describe.skipIf(!tb)('sshwrap CLI against the real sshd', () => {
   );
   const bashId = `testbed-${bash.name}`;
   const fishId = `testbed-${user('fish').name}`;
-  const exec = (id: string, args: string[], stdin = ''): Promise<CliRun> => cli(['exec', id, '--remotes', remotes, ...args], stdin);
+  const exec = (id: string, args: string[], stdin: string | Buffer = ''): Promise<CliRun> => cli(['exec', id, '--remotes', remotes, ...args], stdin);
 
   it.each([
     ['bash', 0],
@@ -150,6 +151,15 @@ describe.skipIf(!tb)('sshwrap CLI against the real sshd', () => {
     expect(result.stdout).toBe('out\n');
     expect(result.stderr).toBe('err\n');
     expect(result.code).toBe(status);
+  });
+
+  it.each(['bash', 'fish'] as const)('exec forwards piped stdin to the command, byte-exact, like ssh (%s login)', async (shell) => {
+    const data = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7 + (i >> 10)) & 0xff;
+    const result = await exec(shell === 'bash' ? bashId : fishId, ['--', 'sha256sum'], data);
+    expect(result).toMatchObject({ code: 0, stderr: '', stdout: `${createHash('sha256').update(data).digest('hex')}  -\n` });
+    // The issue's own case.
+    expect(await exec(bashId, ['--', 'cat'], 'hi\n')).toMatchObject({ code: 0, stdout: 'hi\n' });
   });
 
   it('exec streams output before the command ends', async () => {

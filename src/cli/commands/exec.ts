@@ -53,6 +53,7 @@ export async function execCommand(argv: readonly string[], io: CliIo): Promise<n
     giveUp = () => resolve('gave-up');
   });
   let giveUpTimer: NodeJS.Timeout | undefined;
+  let input: NodeJS.ReadableStream | undefined;
   const unsubscribe = io.onSignal((signal) => {
     // A second signal while stopping means "now": stop waiting for the remote cleanup. (Every
     // further write to a closed stdout reports EPIPE again; that is not a second request.)
@@ -66,8 +67,11 @@ export async function execCommand(argv: readonly string[], io: CliIo): Promise<n
       const many = await Promise.race([execOnMany(parsed, io, timeoutMs, controller.signal, () => interruptedBy), gaveUp]);
       return many === 'gave-up' ? (interruptedBy ? EXIT[interruptedBy] : EXIT.SIGINT) : many;
     }
+    // Like ssh: piped stdin reaches the command (unless it already was the prompt).
+    input = parsed.values['prompt-file'] === '-' ? undefined : io.forwardedStdin?.();
     const run = runWithSsh(plan.config, plan.agentSsh, plan.store, {
       ...plan.options,
+      ...(input ? { input } : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       signal: controller.signal,
       executor: io.executor ?? detachedExecutor,
@@ -83,6 +87,8 @@ export async function execCommand(argv: readonly string[], io: CliIo): Promise<n
     view.finished(result, timeoutMs);
     return execExitCode(result, interruptedBy);
   } finally {
+    // An open stdin pipe would keep this process alive after the run; the command is done with it.
+    (input as { destroy?: () => void } | undefined)?.destroy?.();
     view.close();
     if (giveUpTimer) clearTimeout(giveUpTimer);
     unsubscribe();
