@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ENV_NAME } from '../schemas/index.js';
 import type { RemoteEnvironment } from '../wrap/index.js';
+import { quotePosix } from '../quoting/index.js';
 import { UsageError } from './usage-error.js';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
@@ -19,6 +20,8 @@ export interface ParsedCommandLine<Values> {
   positionals: string[];
   /** Everything after `--` (the remote command), or `undefined` when there was no `--`. */
   rest: string[] | undefined;
+  /** The arguments before `--`, as typed: suggestions repeat them so they run as printed. */
+  own?: readonly string[];
 }
 
 // parseArgs explains its errors at length ("To specify a positional argument starting with a
@@ -56,6 +59,7 @@ export function parseCommandLine<Options extends OptionSpecs>(
     values: parsed.values as never,
     positionals: parsed.positionals,
     rest: terminator === -1 ? undefined : argv.slice(terminator + 1),
+    own,
   };
 }
 
@@ -125,17 +129,22 @@ export function loginEnvFlags(loginEnv: boolean | undefined, loginTimeout: strin
  * ```
  */
 export function remoteAndCommand(
-  parsed: { positionals: string[]; rest: string[] | undefined },
+  parsed: { positionals: string[]; rest: string[] | undefined; own?: readonly string[] | undefined },
   command: string,
 ): { remote: string; command: string; args: string[] } {
   const [remote, ...extra] = parsed.positionals;
   if (remote === undefined) throw new UsageError(`${command}: missing <remote>`, command);
+  // The user's own flags are repeated (quoted for a POSIX shell), so the suggestion runs as printed.
+  const suggest = (words: readonly string[]): string => {
+    const own = (parsed.own ?? [remote]).filter((word) => !extra.includes(word));
+    return ['sshwrap', command, ...own, '--', ...words].map((word) => quotePosix(word)).join(' ');
+  };
   if (extra.length > 0) {
-    throw new UsageError(`${command}: unexpected "${extra[0]}"; put the remote command after --, e.g. sshwrap ${command} ${remote} -- ${extra.join(' ')}`, command);
+    throw new UsageError(`${command}: unexpected "${extra[0]}"; put the remote command after --, e.g. ${suggest(extra)}`, command);
   }
   const [program, ...args] = parsed.rest ?? [];
   if (program === undefined || program === '') {
-    throw new UsageError(`${command}: missing the remote command; put it after --, e.g. sshwrap ${command} ${remote} -- uname -a`, command);
+    throw new UsageError(`${command}: missing the remote command; put it after --, e.g. ${suggest(['uname', '-a'])}`, command);
   }
   return { remote, command: program, args };
 }

@@ -122,26 +122,47 @@ export function showsProgress(io: CliIo): boolean {
  * view.finished(result, undefined);
  * ```
  */
-export function textView(io: CliIo): ExecView {
+export function textView(io: CliIo, context: RunContext = {}): ExecView {
   const progress = showsProgress(io) ? new ProgressLine(io.stderr) : undefined;
+  // stderr before the command started is ssh's (or the remote script's) own: it is held, shown
+  // once the command starts, or folded into the one failure block when it never does.
+  let held: string[] | undefined = [];
   return {
     callbacks: {
-      ...(progress ? { onEvent: (event: SshRunEvent) => progress.event(event) } : {}),
+      onEvent: (event: SshRunEvent) => {
+        progress?.event(event);
+        // Each try starts over: only the last one's messages belong to the failure.
+        if (event.type === 'retry' && held) held = [];
+        if (event.type === 'started' && held) {
+          const text = held.join('');
+          held = undefined;
+          if (text) {
+            progress?.erase();
+            io.stderr.write(text);
+          }
+        }
+      },
       onStdout: (text) => {
         progress?.erase();
         io.stdout.write(text);
       },
       onStderr: (text) => {
+        if (held) return void held.push(text);
         progress?.erase();
         io.stderr.write(text);
       },
     },
     finished(result, timeoutMs) {
       progress?.erase();
+      const before = held?.join('') ?? '';
+      held = undefined;
       const failure = runFailure(result, timeoutMs);
-      if (!failure) return;
-      const hint = failure.hint ? `  hint: ${oneLine(failure.hint)}\n` : '';
-      io.stderr.write(`sshwrap: ${failure.kind}: ${oneLine(failure.message)}\n${hint}`);
+      if (!failure || result.remoteStarted) {
+        if (before) io.stderr.write(before);
+        if (failure) io.stderr.write(failureBlock(failure, [], context));
+        return;
+      }
+      io.stderr.write(failureBlock(failure, before.split(/\r?\n/), context));
     },
     gaveUp() {
       progress?.erase();
@@ -151,6 +172,49 @@ export function textView(io: CliIo): ExecView {
       progress?.erase();
     },
   };
+}
+
+/** What `exec` ran, for messages and hints in the CLI's own words (its flags, not option names). */
+export interface RunContext {
+  /** The remote command (`-- <command>`). */
+  command?: string | undefined;
+  /** `--cwd`, as given. */
+  cwd?: string | undefined;
+}
+
+// The library's hints name library options (customPath, workingDirOverride, remoteEnvironment…);
+// on the command line the same advice is spelled with the CLI's flags.
+const CLI_HINTS: Record<string, (context: RunContext) => string> = {
+  'agent-not-found': ({ command = 'the command' }) =>
+    `Check that ${command} is installed on the remote; give its full path after -- (e.g. -- /usr/local/bin/${command.split('/').pop()}), ` +
+    "or add --login-env to use the PATH the remote login shell builds (sshwrap's default PATH: docs/remote-path.md).",
+  'cwd-missing': () =>
+    "Check --cwd: the directory must exist on the remote and be enterable; ~ and ~/x expand there (quote them locally: --cwd '~/app').",
+  'login-env-timeout': () =>
+    'A startup file of the remote login shell waits for input or runs long: guard its interactive parts, raise --login-timeout SECONDS, or drop --login-env.',
+  'login-env-failed': () => 'The remote login shell exited before reporting its environment: run `$SHELL -l -c true` on the remote to see why, or drop --login-env.',
+  dns: () => 'Check the host name for typos and that DNS resolves it, or name a ~/.ssh/config Host as the remote.',
+};
+
+function failureBlock(failure: RunFailure, before: readonly string[], context: RunContext): string {
+  // What ssh said, once (retries repeat it) and labelled; the message then need not repeat it.
+  const said = [...new Set(before.map((line) => line.trim()).filter(Boolean))];
+  let message = failure.message;
+  for (const line of said) if (message.endsWith(`: ${line}`)) message = message.slice(0, -(line.length + 2));
+  let lines = said;
+  if (failure.kind === 'agent-not-found' && context.command) message = `command not found on the remote: ${context.command}`;
+  if (failure.kind === 'cwd-missing') {
+    // The remote sh's own line ("sh: 3: cd: can't cd to /x") carries an internal line number.
+    const reason = said.map((line) => line.replace(/^\S*sh: (?:line )?\d+: (?:cd: )?/, '')).find(Boolean);
+    message = `cannot enter the working directory${context.cwd ? ` ${context.cwd}` : ''} on the remote${reason ? ` (${reason})` : ''}`;
+    lines = [];
+  }
+  const hint = CLI_HINTS[failure.kind]?.(context) ?? failure.hint;
+  return [
+    `sshwrap: ${failure.kind}: ${oneLine(message)}\n`,
+    ...lines.map((line) => `  ${line.startsWith('ssh: ') ? line : `ssh: ${line}`}\n`),
+    hint ? `  hint: ${oneLine(hint)}\n` : '',
+  ].join('');
 }
 
 /** One line of `exec --json`'s output: an event of the run, or a piece of the command's output. */

@@ -20,7 +20,9 @@ export function reportError(error: unknown, io: CliIo): number {
     return EXIT.USAGE;
   }
   if (error instanceof SshWrapError) {
-    io.stderr.write(`sshwrap: ${oneLine(error.message)}\n${error.hint ? `  hint: ${oneLine(error.hint)}\n` : ''}`);
+    // The library's hint for a missing or disabled remote names `fallbackToLocal`, an option the CLI does not have.
+    const hint = error.code === 'REMOTE_NOT_FOUND' ? 'Pick another remote (sshwrap hosts lists them), or enable this one in the remotes file ("enabled": true).' : error.hint;
+    io.stderr.write(`sshwrap: ${oneLine(error.message)}\n${hint ? `  hint: ${oneLine(hint)}\n` : ''}`);
     if (debug && error.stack) io.stderr.write(`${error.stack}\n`);
     // The ssh client could not be started: as for an ssh failure, the remote command did not run.
     return error.code === 'SPAWN_FAILED' ? EXIT.REMOTE_DID_NOT_RUN : EXIT.USAGE;

@@ -133,8 +133,8 @@ describe('exec progress on stderr', () => {
     const { code, io } = await exec(executor, { tty: true });
     expect(code).toBe(254);
     expect(io.err()).toContain('connecting to box.example.com');
-    // Retried tries redraw the progress line; the report that remains quotes ssh's own message.
-    expect(rendered(io.err())).toMatch(/sshwrap: connection-refused: .*Connection refused\n {2}hint: .+\n$/);
+    // Retried tries redraw the progress line; one report remains, quoting ssh's own message once.
+    expect(rendered(io.err())).toMatch(/^sshwrap: connection-refused: SSH connection refused\n {2}ssh: connect to host box\.example\.com port 22: Connection refused\n {2}hint: .+\n$/);
     expect(rendered(io.err())).not.toContain('connecting to');
   });
 

@@ -44,7 +44,7 @@ export async function execCommand(argv: readonly string[], io: CliIo): Promise<n
     if (stray) throw new UsageError(`exec: --${stray} works with --on or --on-all only`, 'exec');
   }
   const plan = fanOut ? undefined : await planRun(parsed, io, 'exec');
-  const view = parsed.values.json ? jsonView(io) : textView(io);
+  const view = parsed.values.json ? jsonView(io) : textView(io, { command: plan?.config.command, cwd: plan?.config.cwd });
 
   const controller = new AbortController();
   let interruptedBy: CliSignal | undefined;
