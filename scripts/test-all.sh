@@ -34,4 +34,6 @@ npm ci
 npm run build
 npm run lint:package
 npm run typecheck
+# The API docs build with warnings as errors (typedoc.json): a broken link or a missing export fails here.
+npm run docs
 npm test

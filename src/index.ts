@@ -17,7 +17,9 @@ export type {
   SpawnExecutorOptions,
   ChildProcessLike,
 } from './exec/index.js';
-export type { SshSpawnWrapResult, RemotePathMode, RemoteEnvironment, EnvOnStdin } from './wrap/index.js';
+export type { SshSpawnWrapResult, RemotePathMode, RemoteEnvironment, EnvOnStdin, RemoteScriptEvent } from './wrap/index.js';
+export type { StopReason } from './exec/terminate/index.js';
+export type { RetryOption } from './exec/retry.js';
 export { isSecretEnvName, DEFAULT_SSH_OPTIONS } from './wrap/index.js';
 
 // Detached runs: survive the client, re-attach, replay
@@ -94,6 +96,10 @@ export {
   type Lease,
   type MultiplexOption,
   type MultiplexSettings,
+  type MasterControl,
+  type MasterCommandContext,
+  type MasterStatus,
+  type MasterStartResult,
 } from './pool/index.js';
 export { createAskpass, passphraseAskpass, type Askpass, type AskpassOptions, type AskpassRequest } from './auth/index.js';
 
@@ -105,6 +111,7 @@ export {
   HostFactsCache,
   HostFactsSchema,
   NoSuitableHostError,
+  type FactsCacheKey,
   type HostFacts,
   type GpuFacts,
   type ProbeHostOptions,

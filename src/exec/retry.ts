@@ -14,7 +14,7 @@ import type { SshRunResult } from './result.js';
  * ```
  */
 export interface RetryOption {
-  /** Tries in all, the first one included (1 = never retry). An integer from 1 to {@link MAX_RETRY_ATTEMPTS}. @default 3 */
+  /** Tries in all, the first one included (1 = never retry). An integer from 1 to `MAX_RETRY_ATTEMPTS` (20). @default 3 */
   attempts?: number;
   /** Shortest wait before a retry, and the base of the exponential growth, in ms. @default 100 */
   minDelayMs?: number;
@@ -51,7 +51,7 @@ function invalid(field: string, message: string): SshWrapError {
  * and no retry, an object overrides the defaults field by field.
  *
  * @throws {SshWrapError} `INVALID_CONFIG` for an unknown key, `attempts` that is not an integer
- *   from 1 to {@link MAX_RETRY_ATTEMPTS}, a negative or non-finite delay, or `maxDelayMs` below `minDelayMs`.
+ *   from 1 to `MAX_RETRY_ATTEMPTS` (20), a negative or non-finite delay, or `maxDelayMs` below `minDelayMs`.
  * @example
  * ```ts
  * resolveRetry(false); // { attempts: 1, minDelayMs: 100, maxDelayMs: 2000 }

@@ -61,7 +61,7 @@ export const HostFactsSchema = z.strictObject({
 
 /** See {@link HostFactsSchema}. */
 export type HostFacts = z.infer<typeof HostFactsSchema>;
-/** See {@link GpuFactsSchema}. */
+/** See `GpuFactsSchema`. */
 export type GpuFacts = z.infer<typeof GpuFactsSchema>;
 
 /** Version of the record format below; the script announces it in its `begin` record. */

@@ -27,7 +27,7 @@ export const HostNeedSchema = z.strictObject({
   /** An agent binary that must be on the run's PATH (it is added to the probe's `agents`). */
   agent: z.string().min(1).optional(),
 });
-/** See {@link HostNeedSchema}. */
+/** See `HostNeedSchema`. */
 export type HostNeed = z.infer<typeof HostNeedSchema>;
 
 /**

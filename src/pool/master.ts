@@ -35,7 +35,7 @@ export interface MasterStatus {
   message: string;
 }
 
-/** What {@link sshMasterControl}.start did. */
+/** What `sshMasterControl`.start did. */
 export type MasterStartResult =
   | { outcome: 'started' }
   /** Another process bound the socket first; its master is used. */

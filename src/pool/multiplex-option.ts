@@ -46,7 +46,7 @@ export const MultiplexSettingsSchema = z.strictObject({
  */
 export const MultiplexOptionSchema = z.union([z.boolean(), MultiplexSettingsSchema]);
 
-/** What the `multiplex` option accepts (see {@link MultiplexOptionSchema}). */
+/** What the `multiplex` option accepts (see `MultiplexOptionSchema`). */
 export type MultiplexOption = z.input<typeof MultiplexOptionSchema>;
 /** The `multiplex` option with every default filled in. */
 export type MultiplexSettings = z.output<typeof MultiplexSettingsSchema>;

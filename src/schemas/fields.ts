@@ -157,10 +157,10 @@ export const JumpHostObjectSchema = z.strictObject({
   knownHostsFile: emptyMeansUnset(sshPathField('knownHostsFile')),
 }).transform((hop) => Object.freeze(withoutUnsetKeys(hop)));
 
-/** A validated hop object (output of {@link JumpHostObjectSchema}). */
+/** A validated hop object (output of `JumpHostObjectSchema`). */
 export type JumpHostObject = z.output<typeof JumpHostObjectSchema>;
 
-/** One `jumpHosts` entry: a `[user@]host[:port]` string ({@link jumpHostField}) or a {@link JumpHostObjectSchema} object. */
+/** One `jumpHosts` entry: a `[user@]host[:port]` string (`jumpHostField`) or a `JumpHostObjectSchema` object. */
 export const jumpHostEntry = z.union([jumpHostField, JumpHostObjectSchema]);
 
 /** A validated `jumpHosts` entry. */

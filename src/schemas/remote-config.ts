@@ -18,7 +18,7 @@ import { emptyMeansUnset, envRecord, hostField, jumpHostEntry, portField, sshOpt
  * ```
  */
 export const SshRemoteConfigSchema = z.object({
-  /** Unique identifier, referenced by {@link AgentSshRemoteConfig.remoteId}. */
+  /** Unique identifier, referenced by `AgentSshRemoteConfig.remoteId`. */
   id: z.string().min(1, { message: 'id must not be empty' }),
   /** Display name. */
   name: z.string().default(''),

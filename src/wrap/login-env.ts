@@ -7,7 +7,7 @@ import type { RemoteEnvironmentSchema } from '../schemas/builder-inputs.js';
  *   `'augment'` adds the usual per-user bin dirs). Fast and free of profile side effects.
  * - `'login'`: the environment the user's login shell builds (`$SHELL -l`: /etc/profile,
  *   ~/.profile, ~/.bash_profile, ~/.zprofile, config.fish, ~/.login …), captured in a separate
- *   process before the command runs; at most 10 s, see {@link DEFAULT_LOGIN_TIMEOUT_SECONDS}.
+ *   process before the command runs; at most 10 s, see `DEFAULT_LOGIN_TIMEOUT_SECONDS`.
  * - `{ mode: 'login', timeoutSeconds }`: the same with another bound (1–3600 s).
  *
  * @example

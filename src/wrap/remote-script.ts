@@ -53,7 +53,7 @@ export interface RemoteScriptSpec extends RemoteCommandSpec {
    */
   statusMarker?: string | undefined;
   /**
-   * Also write {@link stdoutFrameLine} to stdout before anything else, so a reader can tell what
+   * Also write `stdoutFrameLine` to stdout before anything else, so a reader can tell what
    * the login shell and its startup files printed (everything before it) from the command's own
    * output (everything after it). Needs `statusMarker`: the stderr side is framed by the first
    * status marker. @default false
