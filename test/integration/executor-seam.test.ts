@@ -100,8 +100,15 @@ describe.skipIf(!tb)('every process goes through the injected executor', () => {
 
       // spawnWithSsh: kill() on the child does the same.
       const spawnToken = `swseam${randomBytes(5).toString('hex')}`;
-      const { child } = await spawnWithSsh({ command: 'sh', args: ['-c', `echo ready; exec sleep 300 # ${spawnToken}`], cwd: '~' }, agentSsh, store, options);
-      await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+      // Killed once the remote pid is known (the `started` event): stdout is another pipe than the
+      // status lines, so its first byte alone can come before it, and then only the lifeline acts.
+      let onStarted = (): void => {};
+      const started = new Promise<void>((resolve) => (onStarted = resolve));
+      const { child } = await spawnWithSsh({ command: 'sh', args: ['-c', `echo ready; exec sleep 300 # ${spawnToken}`], cwd: '~' }, agentSsh, store, {
+        ...options,
+        onEvent: (event) => event.type === 'started' && onStarted(),
+      });
+      await Promise.all([new Promise<void>((resolve) => child.stdout!.once('data', () => resolve())), started]);
       const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
       child.kill('SIGTERM');
       await closed;

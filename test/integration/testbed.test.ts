@@ -77,7 +77,7 @@ describe.skipIf(!tb)('real-OpenSSH testbed', () => {
     expect(fs.statSync(info.clientKey).mode & 0o777).toBe(0o600);
     // Shared by every test file: it starts empty, so accept-new may only ever add this server.
     for (const line of fs.readFileSync(info.knownHostsFile, 'utf8').split('\n').filter(Boolean)) {
-      expect(line.startsWith(`[127.0.0.1]:${info.port} `)).toBe(true);
+      expect(line.startsWith(`[127.0.0.1]:${info.port} `), `a foreign host in the shared known_hosts: ${line.slice(0, 60)}`).toBe(true);
     }
   });
 
