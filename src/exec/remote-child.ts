@@ -2,7 +2,7 @@ import type { SshSpawnWrapResult } from '../wrap/index.js';
 import type { ChildProcessLike, SpawnExecutor } from '../process/executor.js';
 import { createStatusMarkerStripper, type StatusMarker } from './markers.js';
 import { createOutputDeframer, type LoginOutput } from './output-frame.js';
-import { Terminator } from './terminate/index.js';
+import { Terminator, remoteStopTarget } from './terminate/index.js';
 
 /** The run's settings (the remote kill connects with the same ones) and its marker token. */
 export interface RemoteChildContext {
@@ -51,23 +51,13 @@ export function remoteChild(child: ChildProcessLike, context: RemoteChildContext
 
   const terminator = new Terminator(child, {
     killGraceMs: context.killGraceMs,
-    remote:
-      remote && (context.killRemote ?? true)
-        ? {
-            remote,
-            pid: () => remotePid,
-            exited: () => remoteExited,
-            connect: {
-              executor: context.executor,
-              sshPath: context.wrapped.command,
-              cwd: context.wrapped.cwd,
-              env: context.env,
-              ...(context.managedSshOptions ? { managedSshOptions: context.managedSshOptions } : {}),
-              ...(context.allowUnsafeOptions ? { allowUnsafeOptions: context.allowUnsafeOptions } : {}),
-              ...(context.sshConfigFile ? { sshConfigFile: context.sshConfigFile } : {}),
-            },
-          }
-        : undefined,
+    remote: remoteStopTarget(remote, {
+      ...context,
+      sshPath: context.wrapped.command,
+      cwd: context.wrapped.cwd,
+      pid: () => remotePid,
+      exited: () => remoteExited,
+    }),
   });
   const kill = (signal: NodeJS.Signals | number = 'SIGTERM'): boolean => {
     if (terminator.stop('kill', signal)) return true;

@@ -1,6 +1,6 @@
 import type { RemoteScriptEvent, SshSpawnWrapResult } from '../wrap/index.js';
 import { nodeExecutor, type ChildProcessLike } from '../process/executor.js';
-import { Terminator, whenExited, type StopReason } from './terminate/index.js';
+import { Terminator, remoteStopTarget, whenExited, type StopReason } from './terminate/index.js';
 import { BoundedBytes, StderrFrame, StdoutFrame } from './output-frame.js';
 import type { RemoteStatus } from './outcome.js';
 import { OutputCollector } from './output.js';
@@ -172,23 +172,15 @@ export async function supervise(
   // the remote group over a second connection (the lifeline covers the owner's own death).
   const terminator = new Terminator(child, {
     killGraceMs: options.killGraceMs,
-    remote:
-      remote && (options.killRemote ?? true)
-        ? {
-            remote,
-            pid: () => remotePid,
-            exited: () => markers.has('exit'),
-            connect: {
-              executor: options.executor ?? nodeExecutor,
-              sshPath: wrapped.command,
-              cwd: wrapped.cwd,
-              env: plan.env,
-              ...(options.managedSshOptions ? { managedSshOptions: options.managedSshOptions } : {}),
-              ...(options.allowUnsafeOptions ? { allowUnsafeOptions: options.allowUnsafeOptions } : {}),
-              ...(options.sshConfigFile ? { sshConfigFile: options.sshConfigFile } : {}),
-            },
-          }
-        : undefined,
+    remote: remoteStopTarget(remote, {
+      ...options,
+      executor: options.executor ?? nodeExecutor,
+      sshPath: wrapped.command,
+      cwd: wrapped.cwd,
+      env: plan.env,
+      pid: () => remotePid,
+      exited: () => markers.has('exit'),
+    }),
   });
   const stop = (reason: StopReason): void => void terminator.stop(reason);
   const timer = options.timeoutMs !== undefined ? setTimeout(() => stop('timeout'), options.timeoutMs) : undefined;

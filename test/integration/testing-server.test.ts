@@ -1,23 +1,12 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConnectionPool } from '../../src/pool/index.js';
 import { runWithSsh, spawnWithSsh } from '../../src/exec/index.js';
 import { testConnection } from '../../src/test-connection/index.js';
 import { startTestSshServer } from '../../src/testing/index.js';
+import { accepts } from '../../src/testing/test-ssh-server.js';
 import { sshdAvailable } from '../testbed/index.js';
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 const available = sshdAvailable({ users: 'current' }).ok;
 

@@ -1,4 +1,4 @@
-import type { ChildProcessLike } from '../../process/executor.js';
+import type { ChildProcessLike, SpawnExecutor } from '../../process/executor.js';
 import type { SshRemoteConfig } from '../../schemas/index.js';
 import { hasExited, terminateChild } from './local.js';
 import { killRemoteProcessGroup, type KillRemoteOptions } from './remote-kill.js';
@@ -31,6 +31,49 @@ export interface RemoteStopTarget {
   exited(): boolean;
   /** How the kill connection connects: the run's own settings. */
   connect: Omit<KillRemoteOptions, 'graceMs' | 'timeoutMs'>;
+}
+
+/** What a run knows when it builds its {@link RemoteStopTarget}. */
+export interface RemoteStopContext {
+  /** `killRemote` of the run options: `false` leaves the remote side to the lifeline. @default true */
+  killRemote?: boolean | undefined;
+  executor: SpawnExecutor;
+  /** The spawned ssh: its binary, local cwd and environment (SSH_ASKPASS included). */
+  sshPath: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv | undefined;
+  managedSshOptions?: Record<string, string> | undefined;
+  allowUnsafeOptions?: readonly string[] | undefined;
+  sshConfigFile?: string | undefined;
+  pid(): number | undefined;
+  exited(): boolean;
+}
+
+/**
+ * The remote side of a run for {@link Terminator}, connecting the way the run did; `undefined`
+ * for a local run or `killRemote: false`.
+ *
+ * @example
+ * ```ts
+ * new Terminator(child, { remote: remoteStopTarget(wrapped.sshRemoteUsed, { executor, sshPath: wrapped.command, cwd: wrapped.cwd, env, pid: () => pid, exited: () => false }) });
+ * ```
+ */
+export function remoteStopTarget(remote: SshRemoteConfig | null, context: RemoteStopContext): RemoteStopTarget | undefined {
+  if (!remote || context.killRemote === false) return undefined;
+  return {
+    remote,
+    pid: context.pid,
+    exited: context.exited,
+    connect: {
+      executor: context.executor,
+      sshPath: context.sshPath,
+      cwd: context.cwd,
+      ...(context.env ? { env: context.env } : {}),
+      ...(context.managedSshOptions ? { managedSshOptions: context.managedSshOptions } : {}),
+      ...(context.allowUnsafeOptions ? { allowUnsafeOptions: context.allowUnsafeOptions } : {}),
+      ...(context.sshConfigFile ? { sshConfigFile: context.sshConfigFile } : {}),
+    },
+  };
 }
 
 /** Options of {@link Terminator}. */
