@@ -52,7 +52,8 @@ Options:
   -h, --help     show help (also: sshwrap <command> --help)
   -V, --version  print the version
 
-Exit status: see 'sshwrap exec --help' and docs/cli.md.
+Exit status: see 'sshwrap exec --help'.
+Docs: https://github.com/sshwrap/sshwrap/blob/main/docs/cli.md
 `,
   wrap: `Usage: sshwrap wrap <remote> --dry-run [options] -- <command> [args...]
 
@@ -82,7 +83,8 @@ ${RUN_OPTIONS}  --timeout SECONDS    stop the run (remote included) after this l
                        "first-byte"|"retry"|"error"|"exit", "at": ms, ...}) and the
                        command's output ({"type":"stdout"|"stderr","data":"<text>"},
                        UTF-8 chunks as they arrive); failures are "error" objects and
-                       stderr stays empty (usage errors aside). See docs/cli.md.
+                       stderr stays empty (usage errors aside). See
+                       https://github.com/sshwrap/sshwrap/blob/main/docs/cli.md
   -h, --help           show this help
 
 Many hosts (pooled connections; output lines prefixed "<id>: "):

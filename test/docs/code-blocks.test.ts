@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-// Every TypeScript block in the README and docs/ must compile as written, against the published
+// Every TypeScript block in the README, docs/ and docs/guides/ must compile as written, against the published
 // types (`sshwrap`, `sshwrap/core`, `sshwrap/testing` resolve to dist/ through package.json
 // "exports", as in a user's project): pasted into a file, a snippet has no undefined name and
 // calls the API as it is. Each block is its own module.
-const DOCS = ['README.md', ...fs.readdirSync('docs').filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+const DOCS = ['README.md', ...['docs', 'docs/guides'].flatMap((dir) => fs.readdirSync(dir).filter((name) => name.endsWith('.md')).map((name) => `${dir}/${name}`))];
 const OUT = '.doc-blocks';
 
 interface Block {
@@ -35,7 +35,7 @@ function blocks(): Block[] {
 const built = fs.existsSync('dist/index.d.ts');
 if (!built && process.env.CI) throw new Error('dist/ is missing: CI must run `npm run build` before `npm test`');
 
-describe.skipIf(!built)('code blocks in README.md and docs/*.md', () => {
+describe.skipIf(!built)('code blocks in README.md, docs/*.md and docs/guides/*.md', () => {
   it('type-check as written', () => {
     const all = blocks();
     expect(all.length).toBeGreaterThan(10);
