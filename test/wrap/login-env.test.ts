@@ -61,6 +61,8 @@ async function runScript(outer: string[], script: string, env: { HOME: string; S
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // The script may end before it reads everything (a timed-out login): EPIPE is expected then.
+  child.stdin.on('error', () => {});
   child.stdin.write(stdin);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   child.stdin.destroy();
