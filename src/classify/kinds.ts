@@ -110,8 +110,9 @@ export const SSH_FAILURE_HINTS: Readonly<Record<SshFailureKind, string>> = Objec
     'Verify the private key path is correct and the file is readable by this user; set its permissions to 600 ' +
     '(chmod 600 ~/.ssh/id_ed25519).',
   'agent-not-found':
-    'Use the full path in customPath (e.g. /usr/local/bin/claude), set PATH in customEnvVars, check the agent is installed ' +
-    'on the remote host, and verify the binary name matches the remote (agentBinaryName).',
+    "Give the command's full path (e.g. /usr/local/bin/claude), check it is installed on the remote host for this user, add " +
+    "its directory with remotePath, or use remoteEnvironment: 'login' for the PATH the login shell builds; agentBinaryName " +
+    "must be the binary's name on the remote.",
   'cwd-missing':
     'Use an absolute path for cwd, set workingDirOverride in the agent SSH config, verify the directory exists on the ' +
     'remote host, and check the permissions on the remote directory.',

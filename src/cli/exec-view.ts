@@ -187,7 +187,7 @@ export interface RunContext {
 const CLI_HINTS: Record<string, (context: RunContext) => string> = {
   'agent-not-found': ({ command = 'the command' }) =>
     `Check that ${command} is installed on the remote; give its full path after -- (e.g. -- /usr/local/bin/${command.split('/').pop()}), ` +
-    "or add --login-env to use the PATH the remote login shell builds (sshwrap's default PATH: docs/remote-path.md).",
+    "or add --login-env to use the PATH the remote login shell builds (sshwrap's default PATH: https://github.com/sshwrap/sshwrap/blob/main/docs/remote-path.md).",
   'cwd-missing': () =>
     "Check --cwd: the directory must exist on the remote and be enterable; ~ and ~/x expand there (quote them locally: --cwd '~/app').",
   'login-env-timeout': () =>

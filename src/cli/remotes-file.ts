@@ -62,7 +62,7 @@ function idOf(entry: unknown): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
-const FORMAT_HINT = 'Expected a JSON array of SSH remotes or { "sshRemotes": [...] }; see docs/cli.md.';
+const FORMAT_HINT = 'Expected a JSON array of SSH remotes or { "sshRemotes": [...] }; see https://github.com/sshwrap/sshwrap/blob/main/docs/cli.md.';
 
 function fileError(file: string, message: string, options: { hint?: string; cause?: unknown }): SshWrapError {
   return new SshWrapError('INVALID_CONFIG', `remotes file ${file}: ${message}`, { field: 'remotes', ...options });

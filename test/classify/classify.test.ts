@@ -162,7 +162,7 @@ describe('classifySshFailure', () => {
     ['dns', [/typos/, /Host alias/]],
     ['connection-closed', [/belongs to an SSH server/, /MaxStartups/]],
     ['key-unreadable', [/readable by this user/, /chmod 600/]],
-    ['agent-not-found', [/customPath/, /customEnvVars/, /agentBinaryName/]],
+    ['agent-not-found', [/full path/, /remotePath/, /remoteEnvironment: 'login'/, /agentBinaryName/]],
     ['cwd-missing', [/absolute path/, /workingDirOverride/, /permissions on the remote directory/]],
     ['login-env-timeout', [/waits\s+for input/, /status is-interactive/, /timeoutSeconds/]],
     ['login-env-failed', [/\$SHELL -l -c true/, /calls exit/]],
@@ -174,8 +174,8 @@ describe('classifySshFailure', () => {
   });
 
   it('hints follow the reference troubleshooting section', () => {
-    expect(SSH_FAILURE_HINTS['agent-not-found']).toMatch(/full path in customPath/);
-    expect(SSH_FAILURE_HINTS['agent-not-found']).toMatch(/PATH in customEnvVars/);
+    // The reference says "customPath" (Maestro's agent setting); sshwrap's spawn config has none, so its own words.
+    expect(SSH_FAILURE_HINTS['agent-not-found']).toMatch(/full path/);
     expect(SSH_FAILURE_HINTS['cwd-missing']).toMatch(/workingDirOverride/);
     expect(SSH_FAILURE_HINTS.timeout).toMatch(/ConnectTimeout/);
     expect(SSH_FAILURE_HINTS['auth-failed']).toMatch(/authorized_keys/);
