@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { classifySshFailure } from '../classify/index.js';
+import { classifySshFailure, SSH_FAILURE_HINTS } from '../classify/index.js';
+import { SshWrapError } from '../errors/index.js';
 import { nodeExecutor, type ChildProcessLike, type SpawnExecutor } from '../process/executor.js';
 import type { SshRemoteConfig } from '../schemas/index.js';
 import { anyShellCommand } from '../wrap/index.js';
 import { buildForwardSshArgs, type ForwardSpec } from '../wrap/forward-args.js';
 import { SshForwardError } from './error.js';
 
-/** How the forwarding connections of one call reach the remote (as for runs). */
+/** How the forwarding connections of one call reach the remote (as for runs). @internal */
 export interface ForwardConnectionContext {
   executor: SpawnExecutor;
   sshPath: string;
@@ -15,7 +16,7 @@ export interface ForwardConnectionContext {
   env?: NodeJS.ProcessEnv | undefined;
 }
 
-/** A running forwarding connection whose forwards are in place. */
+/** A running forwarding connection whose forwards are in place. @internal */
 export interface ForwardConnection {
   readonly child: ChildProcessLike;
   /** Resolves once ssh has exited (for any reason), with its stderr. */
@@ -61,7 +62,7 @@ function remoteScript(token: string, before: readonly string[], after: readonly 
  * Starts one `ssh` that carries `forwards` (its own connection: see docs/forwarding.md) and
  * resolves once they are in place, or rejects with {@link SshForwardError} (ssh exited, or
  * `timeoutMs` passed). `before`/`after` are POSIX script lines run on the remote before `ready`
- * and after stdin EOF.
+ * and after the `close` line. @internal
  */
 export function startForwardConnection(
   remote: SshRemoteConfig,
@@ -162,13 +163,26 @@ export function startForwardConnection(
     const timedOut = !hasExited;
     await stop();
     const { code } = await exited;
-    if (timedOut) throw new SshForwardError('timeout', `the forwarding connection was not ready within ${script.timeoutMs} ms`, { hint: classifySshFailure({ exitCode: null, stderr: 'Connection timed out' }).hint, stderr });
+    if (timedOut) throw new SshForwardError('timeout', `the forwarding connection was not ready within ${script.timeoutMs} ms`, { hint: SSH_FAILURE_HINTS.timeout, stderr });
     const failure = classifySshFailure({ exitCode: code, stderr });
     throw new SshForwardError(failure.kind, failure.message, { hint: failure.hint, stderr });
   })();
 }
 
-/** The executor and ssh binary defaults of a forwarding call. */
+/**
+ * Forwarding connections run a POSIX script on the remote (the readiness handshake).
+ * @throws {SshWrapError} `INVALID_CONFIG` (`field: 'remotePlatform'`) for a Windows remote.
+ * @internal
+ */
+export function assertPosixRemote(remote: SshRemoteConfig, subject: string): void {
+  if (remote.remotePlatform !== 'windows') return;
+  throw new SshWrapError('INVALID_CONFIG', `${subject} supports POSIX remotes only`, {
+    field: 'remotePlatform',
+    hint: 'Forward with your own `ssh -N -L …` for a Windows remote.',
+  });
+}
+
+/** The executor and ssh binary defaults of a forwarding call. @internal */
 export function connectionContext(options: { executor?: SpawnExecutor | undefined; sshPath?: string | undefined; sshConfigFile?: string | undefined; allowUnsafeOptions?: readonly string[] | undefined; env?: NodeJS.ProcessEnv | undefined }): ForwardConnectionContext {
   return {
     executor: options.executor ?? nodeExecutor,

@@ -7,7 +7,7 @@ import type { SpawnExecutor } from '../process/executor.js';
 import type { SshRemoteStoreAdapter } from '../resolve/index.js';
 import { assertKnownOptions, optionKeys } from '../schemas/index.js';
 import { parseWith } from '../schemas/parse.js';
-import { connectionContext, startForwardConnection, type ForwardConnection, type ForwardConnectionContext } from './connection.js';
+import { assertPosixRemote, connectionContext, startForwardConnection, type ForwardConnection, type ForwardConnectionContext } from './connection.js';
 import { SshForwardError } from './error.js';
 import { forwardCommonShape } from './options.js';
 import { supervise } from './supervise.js';
@@ -95,7 +95,7 @@ const PROBE_TIMEOUT_MS = 10_000;
 /** Time for ssh to accept the probe connection and send its channel open before the round trip. */
 const PROBE_SETTLE_MS = 100;
 
-/** A port on 127.0.0.1 that was free a moment ago (the OS picks it; ssh binds it next). */
+/** A port on 127.0.0.1 that was free a moment ago (the OS picks it; ssh binds it next). @internal */
 export function freeLocalPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -159,7 +159,7 @@ async function refusedByServer(connection: ForwardConnection, port: number): Pro
  *   `sshConfigFile`, `allowUnsafeOptions`, `executor`, `env`, `connectionPool`.
  * @returns the live forward.
  * @throws {SshWrapError} `INVALID_CONFIG` / `UNSAFE_ARGUMENT` for bad options (unknown keys
- *   included) or remote, `REMOTE_NOT_FOUND` for an unknown id; nothing is spawned then.
+ *   included) or remote (a Windows remote too), `REMOTE_NOT_FOUND` for an unknown id; nothing is spawned then.
  * @throws {SshForwardError} when the forward could not be set up: `forwarding-refused`,
  *   `auth-failed`, `connection-refused`, `timeout`, … (see `SSH_FAILURE_KINDS`).
  * @example
@@ -175,6 +175,7 @@ export async function forwardPort(target: FleetTarget, store: SshRemoteStoreAdap
   const { executor, env, connectionPool, ...data } = options;
   const parsed = parseWith(ForwardPortOptionsSchema, data, 'forwardPort options');
   const { remote } = await resolveTarget(target, store);
+  assertPosixRemote(remote, 'forwardPort');
   const context: ForwardConnectionContext = connectionContext({ ...parsed, executor, env });
   const remoteHost = parsed.remoteHost ?? '127.0.0.1';
   const timeoutMs = parsed.timeoutMs ?? 30_000;

@@ -14,7 +14,7 @@ import { noNul } from '../schemas/fields.js';
 import { parseWith } from '../schemas/parse.js';
 import { anyShellCommand, buildSshArgs } from '../wrap/index.js';
 import { quotePosix } from '../quoting/index.js';
-import { connectionContext, startForwardConnection, type ForwardConnectionContext } from './connection.js';
+import { assertPosixRemote, connectionContext, startForwardConnection, type ForwardConnectionContext } from './connection.js';
 import { SshForwardError } from './error.js';
 import { forwardCommonShape } from './options.js';
 import { supervise } from './supervise.js';
@@ -135,7 +135,7 @@ async function makeRemoteDir(remote: SshRemoteConfig, context: ForwardConnection
  *   `executor`, `env`, `connectionPool`.
  * @returns the live forward with `remoteSocketPath`.
  * @throws {SshWrapError} `INVALID_CONFIG` for bad options, a `localSocketPath` that is not a unix
- *   socket, or a bad remote (nothing spawned); `REMOTE_NOT_FOUND` for an unknown id.
+ *   socket, or a bad or Windows remote (nothing spawned); `REMOTE_NOT_FOUND` for an unknown id.
  * @throws {SshForwardError} `forwarding-refused`, `auth-failed`, … when it could not be set up.
  * @example
  * ```ts
@@ -162,6 +162,7 @@ export async function forwardSocketToRemote(target: FleetTarget, store: SshRemot
     });
   }
   const { remote } = await resolveTarget(target, store);
+  assertPosixRemote(remote, 'forwardSocketToRemote');
   const context = connectionContext({ ...parsed, executor, env });
   const timeoutMs = parsed.timeoutMs ?? 30_000;
   const dir = await makeRemoteDir(remote, context, timeoutMs);

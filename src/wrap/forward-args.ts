@@ -53,6 +53,11 @@ const FORWARD_OWNED_OPTIONS = new Set([
  * - `LogLevel=INFO`: sshd's refusal of a `-L` channel ("channel N: open failed: administratively
  *   prohibited") is logged by ssh at INFO (channels.c `channel_input_open_failure`, `logit`).
  * - `RequestTTY=no`: the session only carries the readiness handshake.
+ *
+ * @example
+ * ```ts
+ * FORWARD_SSH_OPTIONS.ClearAllForwardings; // 'no' (runs keep DEFAULT_SSH_OPTIONS' 'yes')
+ * ```
  */
 export const FORWARD_SSH_OPTIONS: Readonly<Record<string, string>> = Object.freeze({
   ClearAllForwardings: 'no',

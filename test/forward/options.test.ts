@@ -28,6 +28,7 @@ describe('forwardPort / forwardSocketToRemote: refusals before anything is spawn
     expect(await refused(forwardPort('gpu', store, { remotePort: 80, remoteHost: '-oProxyCommand=x', executor }))).toMatchObject({ code: 'INVALID_CONFIG' });
     expect(await refused(forwardPort('gpu', store, { remotePort: 80, localPort: 1.5, executor }))).toMatchObject({ code: 'INVALID_CONFIG' });
     expect(await refused(forwardPort('gpu', store, { remotePort: 80, bindAddress: '0.0.0.0', executor } as never))).toMatchObject({ code: 'INVALID_CONFIG' });
+    expect(await refused(forwardPort({ ...remote, remotePlatform: 'windows' }, store, { remotePort: 80, executor }))).toMatchObject({ field: 'remotePlatform' });
     expect(await refused(forwardPort('nope', store, { remotePort: 80, executor }))).toMatchObject({ code: 'REMOTE_NOT_FOUND' });
     expect(await refused(forwardSocketToRemote('gpu', store, { localSocketPath: 'relative.sock', executor }))).toMatchObject({ code: 'INVALID_CONFIG' });
     expect(await refused(forwardSocketToRemote('gpu', store, { localSocketPath: '/tmp/a:b.sock', executor }))).toMatchObject({ code: 'INVALID_CONFIG' });

@@ -253,6 +253,34 @@ describe.skipIf(!tb)('port forwarding and a channel back, against a real sshd', 
     }
   });
 
+  it('a reverse socket comes back on the same remote path after its ssh is killed', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'swsock-'));
+    const localSocketPath = path.join(dir, 'app.sock');
+    const local = net.createServer((connection) => connection.end('pong')).listen(localSocketPath);
+    await new Promise((resolve) => local.once('listening', resolve));
+    const ask = async (socketPath: string): Promise<string> => {
+      const client = "const c = require('node:net').connect(process.env.APP_SOCKET); let o = ''; c.setEncoding('utf8'); c.on('data', (d) => (o += d)); c.on('end', () => console.log(o)); c.on('error', (e) => console.log(e.code));";
+      const result = await runWithSsh({ command: process.execPath, args: ['-e', client], cwd: '~', customEnvVars: { APP_SOCKET: socketPath } }, { enabled: true, remoteId: 'fwd' }, store, { timeoutMs: 20_000 });
+      return result.stdout;
+    };
+    try {
+      const channel = await forwardSocketToRemote('fwd', store, { localSocketPath, connectionPool: pool });
+      try {
+        expect(await ask(channel.remoteSocketPath)).toBe('pong\n');
+        const [pid] = processesWith(`${channel.remoteSocketPath}:`);
+        process.kill(pid!, 'SIGKILL');
+        expect(await eventually(() => channel.reconnects === 1 && channel.connected, 15_000)).toBe(true);
+        expect(await ask(channel.remoteSocketPath)).toBe('pong\n');
+      } finally {
+        await channel.close();
+      }
+      expect(fs.existsSync(path.dirname(channel.remoteSocketPath))).toBe(false);
+    } finally {
+      local.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('forwarding refused by the server (AllowTcpForwarding no, AllowStreamLocalForwarding no): a typed error, nothing left', async () => {
     const port = forwardPort('refusing', store, { remotePort: server.port, connectionPool: pool });
     await expect(port).rejects.toBeInstanceOf(SshForwardError);
