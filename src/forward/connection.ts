@@ -76,7 +76,13 @@ export function startForwardConnection(
     ...(context.allowUnsafeOptions ? { allowUnsafeOptions: context.allowUnsafeOptions } : {}),
     sshPath: context.sshPath,
   });
-  const child = context.executor.spawn(context.sshPath, args, { cwd: process.cwd(), env: context.env });
+  let child: ChildProcessLike;
+  try {
+    child = context.executor.spawn(context.sshPath, args, { cwd: process.cwd(), env: context.env });
+  } catch (error) {
+    return Promise.reject(spawnFailed(error));
+  }
+  let spawnError: unknown;
   let stderr = '';
   let stdoutBuffer = '';
   const lineWaiters = new Map<string, () => void>();
@@ -113,7 +119,7 @@ export function startForwardConnection(
       resolve({ code, stderr });
     };
     child.once('error', (error) => {
-      stderr += `${error.message}\n`;
+      spawnError = error;
       finish(null);
     });
     child.once('close', (code) => finish(code));
@@ -163,6 +169,7 @@ export function startForwardConnection(
     const timedOut = !hasExited;
     await stop();
     const { code } = await exited;
+    if (spawnError !== undefined) throw spawnFailed(spawnError);
     if (timedOut) throw new SshForwardError('timeout', `the forwarding connection was not ready within ${script.timeoutMs} ms`, { hint: SSH_FAILURE_HINTS.timeout, stderr });
     const failure = classifySshFailure({ exitCode: code, stderr });
     throw new SshForwardError(failure.kind, failure.message, { hint: failure.hint, stderr });
@@ -180,6 +187,10 @@ export function assertPosixRemote(remote: SshRemoteConfig, subject: string): voi
     field: 'remotePlatform',
     hint: 'Forward with your own `ssh -N -L …` for a Windows remote.',
   });
+}
+
+function spawnFailed(error: unknown): SshForwardError {
+  return new SshForwardError('spawn-failed', `ssh could not be started: ${error instanceof Error ? error.message : String(error)}`, { hint: SSH_FAILURE_HINTS['spawn-failed'] });
 }
 
 /** The executor and ssh binary defaults of a forwarding call. @internal */

@@ -119,8 +119,9 @@ async function makeRemoteDir(remote: SshRemoteConfig, context: ForwardConnection
  *   `ClearAllForwardings=yes`). `StreamLocalBindUnlink=yes` is asked for; sshd applies its own
  *   setting (sshd_config(5)), so before re-establishing a dropped connection the stale socket file
  *   is removed over a short extra connection.
- * - Only the remote user can use the socket: the 0700 directory is the access check (sshd
- *   creates the socket with the user's umask; StreamLocalBindMask applies too).
+ * - Only the remote user (and root) can use the socket: the 0700 directory is the access check,
+ *   and sshd creates the socket with `StreamLocalBindMask` (default 0177, i.e. mode 0600;
+ *   sshd_config(5)).
  * - Refused: `AllowStreamLocalForwarding no` (or `all`/`local` without `remote`) makes ssh exit
  *   ("Error: remote port forwarding failed for listen path …", `ExitOnForwardFailure=yes`):
  *   `SshForwardError` `forwarding-refused`, and the directory is removed.

@@ -46,6 +46,13 @@ describe('forwardPort / forwardSocketToRemote: refusals before anything is spawn
     expect(error).toMatchObject({ errorKind: 'forwarding-refused', stderr: expect.stringContaining('remote port forwarding failed') });
   });
 
+  it('an ssh that cannot be started (ENOENT, E2BIG): spawn-failed', async () => {
+    for (const fail of ['async', 'sync'] as const) {
+      const error = await forwardPort(remote, store, { remotePort: 80, executor: fakeExecutor(() => undefined, fail), probe: false }).catch((e: unknown) => e);
+      expect(error, fail).toMatchObject({ errorKind: 'spawn-failed', message: expect.stringMatching(/ENOENT|E2BIG/) });
+    }
+  });
+
   it('a listening unix socket passes the local check (the remote directory is then asked for)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'swfo-'));
     const server = net.createServer().listen(path.join(dir, 's'));

@@ -233,6 +233,7 @@ describe.skipIf(!tb)('port forwarding and a channel back, against a real sshd', 
         expect(remoteDir).toMatch(/^\/tmp\/sshwrap-sock\./);
         expect(fs.statSync(remoteDir).mode & 0o777).toBe(0o700);
         expect(fs.statSync(channel.remoteSocketPath).isSocket()).toBe(true);
+        expect(fs.statSync(channel.remoteSocketPath).mode & 0o777).toBe(0o600); // sshd's StreamLocalBindMask 0177
         const client = `
           const c = require('node:net').connect(process.env.APP_SOCKET);
           c.setEncoding('utf8'); let out = '';
@@ -276,6 +277,31 @@ describe.skipIf(!tb)('port forwarding and a channel back, against a real sshd', 
       }
       expect(fs.existsSync(path.dirname(channel.remoteSocketPath))).toBe(false);
     } finally {
+      local.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the owner dies (SIGKILL): its forwarding ssh processes exit with it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'swsock-'));
+    const localSocketPath = path.join(dir, 'app.sock');
+    const local = net.createServer().listen(localSocketPath);
+    await new Promise((resolve) => local.once('listening', resolve));
+    const owner = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures/forward-owner.ts'), JSON.stringify({ remote, remotePort: server.port, localSocketPath })], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const line = await new Promise<string>((resolve) => owner.stdout.setEncoding('utf8').once('data', (data: string) => resolve(data)));
+      const { localPort, remoteSocketPath } = JSON.parse(line) as { localPort: number; remoteSocketPath: string };
+      expect(processesWith(`127.0.0.1:${localPort}:`)).toHaveLength(1);
+      expect(processesWith(`${remoteSocketPath}:`)).toHaveLength(1);
+      owner.kill('SIGKILL');
+      // ssh's stdin reaches EOF, the remote loop ends, the session closes and ssh exits with it.
+      expect(await eventually(() => processesWith(`127.0.0.1:${localPort}:`).length === 0 && processesWith(`${remoteSocketPath}:`).length === 0, 10_000)).toBe(true);
+      expect(await connectable(localPort)).toBe(false);
+      fs.rmSync(path.dirname(remoteSocketPath), { recursive: true, force: true }); // documented leftover
+    } finally {
+      owner.kill('SIGKILL');
       local.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
