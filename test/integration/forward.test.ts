@@ -155,6 +155,28 @@ describe.skipIf(!tb)('port forwarding and a channel back, against a real sshd', 
     }
   });
 
+  it('why not `ssh -O forward` on the pooled master: OpenSSH 9.2 accepts it despite ClearAllForwardings=yes, but an idle master exits after ControlPersist and takes the forward along', async () => {
+    const own = new ConnectionPool({ controlDir });
+    try {
+      const lease = await own.acquire(remote, { persistSeconds: 2 });
+      const socket = lease.controlPath!;
+      lease.release();
+      const port = (await new Promise<number>((resolve) => {
+        const probe = net.createServer().listen(0, '127.0.0.1', () => {
+          const { port: free } = probe.address() as net.AddressInfo;
+          probe.close(() => resolve(free));
+        });
+      }));
+      execFileSync('ssh', ['-F', 'none', '-S', socket, '-O', 'forward', '-L', `127.0.0.1:${port}:127.0.0.1:${server.port}`, '--', 'placeholder'], { stdio: 'pipe' });
+      expect(await get(port, '/via-master')).toBe('remote:/via-master');
+      // No session left on the master: the listener does not count (channels.c channel_still_open).
+      expect(await eventually(() => !fs.existsSync(socket), 10_000)).toBe(true);
+      expect(await connectable(port)).toBe(false);
+    } finally {
+      await own.closeAll();
+    }
+  });
+
   it('a wished local port that is taken: another free port is used', async () => {
     const squatter = net.createServer().listen(0, '127.0.0.1');
     await new Promise((resolve) => squatter.once('listening', resolve));
