@@ -91,6 +91,7 @@ export {
   closeAll,
   type ConnectionPoolOptions,
   type AcquireOptions,
+  type PoolResource,
   type Lease,
   type MultiplexOption,
   type MultiplexSettings,

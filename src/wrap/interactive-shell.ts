@@ -75,7 +75,7 @@ function startupScript(cwd: string | undefined, env: Record<string, string> | un
  *   a terminal even though a command is given; a remote's `customOptions.RequestTTY` is ignored.
  * - **Shell**: the startup command runs `cd <cwd>`, exports `env`, then `exec "$SHELL" -l`
  *   (sshd sets `$SHELL` from the passwd entry), or `exec <shell> -l`. It reaches the login shell
- *   through the same transport as runs ({@link anyShellCommand}), so bash, dash, zsh, mksh, ash,
+ *   through the same transport as runs (`anyShellCommand`), so bash, dash, zsh, mksh, ash,
  *   fish and tcsh users all get it byte-exact.
  * - **env**: values are in the startup command, which is on ssh's argv (visible in `ps` locally)
  *   and on the remote shell's argv. Runs send secret values over ssh's stdin instead, but a pty's
@@ -92,7 +92,7 @@ function startupScript(cwd: string | undefined, env: Record<string, string> | un
  * @returns the local command and its arguments.
  * @throws {SshWrapError} `UNSAFE_ARGUMENT` (`field: 'env.<NAME>'`) for a secret-looking env name;
  *   `INVALID_CONFIG` for an unknown option key, a Windows remote (`field: 'remotePlatform'`) or a
- *   bad value; whatever {@link buildSshArgs} throws for the remote.
+ *   bad value; whatever `buildSshArgs` throws for the remote.
  * @example
  * ```ts
  * import * as pty from 'node-pty';
