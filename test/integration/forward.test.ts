@@ -156,7 +156,9 @@ describe.skipIf(!tb)('port forwarding and a channel back, against a real sshd', 
   });
 
   it('why not `ssh -O forward` on the pooled master: OpenSSH 9.2 accepts it despite ClearAllForwardings=yes, but an idle master exits after ControlPersist and takes the forward along', async () => {
-    const own = new ConnectionPool({ controlDir });
+    // Its own socket directory: the shared pool's master (ControlPersist 60 s) must not be reused here.
+    const ownDir = fs.mkdtempSync('/tmp/swfo-');
+    const own = new ConnectionPool({ controlDir: ownDir });
     try {
       const lease = await own.acquire(remote, { persistSeconds: 2 });
       const socket = lease.controlPath!;
@@ -174,6 +176,7 @@ describe.skipIf(!tb)('port forwarding and a channel back, against a real sshd', 
       expect(await connectable(port)).toBe(false);
     } finally {
       await own.closeAll();
+      fs.rmSync(ownDir, { recursive: true, force: true });
     }
   });
 
