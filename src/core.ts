@@ -22,6 +22,8 @@ export {
 export { quotePosix, encodeForAnyShell, quoteWindowsArg, quotePowerShell, encodePowerShellCommand } from './quoting/index.js';
 export {
   wrapForRemote,
+  wrapInteractiveShell,
+  buildForwardSshArgs,
   buildSshArgs,
   buildRemoteScript,
   buildRemoteCommand,
@@ -49,4 +51,7 @@ export {
   type RemotePathMode,
   type RemoteEnvironment,
   type EnvOnStdin,
+  type InteractiveShellOptions,
+  type InteractiveShellSpawn,
+  type ForwardSpec,
 } from './wrap/index.js';

@@ -93,6 +93,7 @@ export {
   closeAll,
   type ConnectionPoolOptions,
   type AcquireOptions,
+  type PoolResource,
   type Lease,
   type MultiplexOption,
   type MultiplexSettings,
@@ -126,3 +127,15 @@ export {
   type FleetRunOptions,
   type RunOnManyOptions,
 } from './fleet/index.js';
+
+// Port forwarding and a channel back (docs/forwarding.md); terminal tabs
+export {
+  forwardPort,
+  forwardSocketToRemote,
+  SshForwardError,
+  type ForwardPortOptions,
+  type PortForward,
+  type ForwardSocketOptions,
+  type SocketForward,
+} from './forward/index.js';
+export { wrapInteractiveShell, type InteractiveShellOptions, type InteractiveShellSpawn } from './wrap/index.js';

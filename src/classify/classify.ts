@@ -58,6 +58,7 @@ const TITLES: Record<SshFailureKind, string> = {
   dns: 'SSH host name could not be resolved',
   'connection-closed': 'SSH connection closed during the handshake',
   'key-unreadable': 'SSH private key could not be loaded',
+  'forwarding-refused': 'SSH server refused the forwarding',
   'agent-not-found': 'Command not found on the remote',
   'cwd-missing': 'Remote working directory not found',
   'login-env-timeout': 'The remote login environment timed out',

@@ -21,6 +21,10 @@
  *   environment within the bound (a startup file waits for input or runs long); the command did not run.
  * - `login-env-failed`: `remoteEnvironment: 'login'`: the login shell exited before it reported its
  *   environment (a startup file calls `exit`, `$SHELL` is unset or refuses `-l -c`).
+ * - `forwarding-refused`: the server forbids the port or socket forwarding asked for
+ *   (`AllowTcpForwarding no` / `AllowStreamLocalForwarding no` / `PermitOpen`, sshd_config(5)):
+ *   "Error: remote port forwarding failed for listen path …", or "channel N: open failed:
+ *   administratively prohibited" for a connection through a `-L` forward.
  * - `passphrase-required`: the key is encrypted and `BatchMode=yes` forbids asking for it.
  * - `spawn-failed`: the local ssh client itself could not be started (not installed, E2BIG).
  * - `unknown`: ssh failed for a reason none of the above matches; see the message.
@@ -44,6 +48,7 @@ export type SshFailureKind =
   | 'cwd-missing'
   | 'login-env-timeout'
   | 'login-env-failed'
+  | 'forwarding-refused'
   | 'passphrase-required'
   | 'spawn-failed'
   | 'unknown';
@@ -70,6 +75,7 @@ export const SSH_FAILURE_KINDS: readonly SshFailureKind[] = Object.freeze([
   'cwd-missing',
   'login-env-timeout',
   'login-env-failed',
+  'forwarding-refused',
   'passphrase-required',
   'spawn-failed',
   'unknown',
@@ -123,6 +129,10 @@ export const SSH_FAILURE_HINTS: Readonly<Record<SshFailureKind, string>> = Objec
   'login-env-failed':
     'The remote login shell exited before it reported its environment: run `$SHELL -l -c true` on the remote to see ' +
     "why (a startup file that calls exit, an unset SHELL, a shell that refuses -l -c), or use the default environment with remotePath.",
+  'forwarding-refused':
+    'The SSH server refuses this forwarding: ask its administrator for AllowTcpForwarding yes (ports) or ' +
+    'AllowStreamLocalForwarding yes (unix sockets) in sshd_config, for your user or a Match block, and check PermitOpen ' +
+    '/ PermitListen and the authorized_keys options (restrict, no-port-forwarding).',
   'passphrase-required':
     'The private key is encrypted and BatchMode=yes stops ssh from asking for its passphrase: load it into ssh-agent ' +
     '(ssh-add) or use a key without a passphrase.',

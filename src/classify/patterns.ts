@@ -43,6 +43,10 @@ export const SSH_STDERR_PATTERNS: readonly SshStderrPattern[] = Object.freeze([
     pattern: /Identity file \S.* not accessible|Load key "[^"]*": (?!incorrect passphrase)|UNPROTECTED PRIVATE KEY FILE|no such identity:/i,
   },
   { kind: 'passphrase-required', pattern: /incorrect passphrase supplied|read_passphrase: can't open \/dev\/tty|Enter passphrase for key/i },
+  // After auth: only an authenticated connection asks for a forwarding. ExitOnForwardFailure
+  // makes the -R refusal an ERROR-level fatal; the -L refusal is logged at INFO (the forwarding
+  // connection runs at LogLevel=INFO for it).
+  { kind: 'forwarding-refused', pattern: /remote port forwarding failed for listen|open failed: administratively prohibited/i },
   { kind: 'auth-failed', pattern: /Permission denied \(|Too many authentication failures|No more authentication methods to try/i },
   {
     kind: 'connection-closed',

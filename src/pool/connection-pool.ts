@@ -47,6 +47,19 @@ export interface AcquireOptions {
   executor?: SpawnExecutor | undefined;
 }
 
+/**
+ * Something {@link ConnectionPool.closeAll} closes besides masters.
+ *
+ * @example
+ * ```ts
+ * const resource: PoolResource = { close: async () => undefined };
+ * ```
+ */
+export interface PoolResource {
+  /** Closes it; must not reject (closeAll waits for every one). */
+  close(): Promise<void>;
+}
+
 /** Construction options of {@link ConnectionPool}; all for tests or unusual hosts. */
 export interface ConnectionPoolOptions {
   /** Platform to behave as. On `'win32'` (ssh.exe has no ControlMaster) pooling is off. @default process.platform */
@@ -122,6 +135,8 @@ export class ConnectionPool {
   readonly #socketPaths = new Map<string, { sshPath: string | undefined; executor: SpawnExecutor }>();
   /** Helper ssh processes (master starts, checks) still running. */
   readonly #helpers = new Set<ChildProcessLike>();
+  /** Long-lived connections tied to this pool's lifetime (port and socket forwards). */
+  readonly #resources = new Set<PoolResource>();
 
   constructor(options: ConnectionPoolOptions = {}) {
     assertKnownOptions(options, POOL_OPTION_KEYS, 'ConnectionPool options');
@@ -197,7 +212,8 @@ export class ConnectionPool {
   }
 
   /**
-   * Stops every master this pool started or used (`ssh -O exit`, which also ends their
+   * Closes every resource {@link ConnectionPool.register}ed with the pool (port and socket
+   * forwards), stops every master this pool started or used (`ssh -O exit`, which also ends their
    * sessions), kills helper ssh processes still running, and removes the sockets. The pool stays
    * usable: the next acquire starts afresh. Note masters are per user, not per process: a master
    * on one of these sockets that another process of the same user shares is stopped too.
@@ -205,6 +221,9 @@ export class ConnectionPool {
    * (else the pool's `executor`).
    */
   async closeAll(): Promise<void> {
+    const resources = [...this.#resources];
+    this.#resources.clear();
+    await Promise.allSettled(resources.map((resource) => resource.close()));
     for (const helper of this.#helpers) helper.kill('SIGKILL');
     const starting = [...this.#remotes.values()].flatMap((masters) => masters.slots.map((slot) => slot.starting));
     await Promise.allSettled(starting);
@@ -214,6 +233,23 @@ export class ConnectionPool {
     await Promise.allSettled(
       socketPaths.map(([socketPath, { sshPath, executor }]) => this.#control.exit(socketPath, { sshPath, executor, tracker: this.#helpers })),
     );
+  }
+
+  /**
+   * Ties a long-lived resource (a `forwardPort` or `forwardSocketToRemote` handle) to this pool:
+   * {@link ConnectionPool.closeAll} closes it. Returns the function that unregisters it (call it
+   * from the resource's own `close()`).
+   *
+   * @example
+   * ```ts
+   * const unregister = pool.register({ close: () => forward.close() });
+   * ```
+   */
+  register(resource: PoolResource): () => void {
+    this.#resources.add(resource);
+    return () => {
+      this.#resources.delete(resource);
+    };
   }
 
   #pooledLease(masters: RemoteMasters, slot: MasterSlot, settings: MultiplexSettings, releaseGate: () => void, reused: boolean): Lease {

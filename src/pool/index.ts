@@ -8,7 +8,7 @@ export {
   type MultiplexOption,
   type MultiplexSettings,
 } from './multiplex-option.js';
-export { ConnectionPool, defaultConnectionPool, closeAll, type AcquireOptions, type ConnectionPoolOptions } from './connection-pool.js';
+export { ConnectionPool, defaultConnectionPool, closeAll, type AcquireOptions, type ConnectionPoolOptions, type PoolResource } from './connection-pool.js';
 export type { Lease } from './lease.js';
 export { checkMaster, exitMaster, type MasterStatus, type MasterCommandContext, type MasterControl, type MasterStartResult } from './master.js';
 export { killRemoteProcessGroup, buildKillScript, type RemoteSignal, type KillRemoteOptions, type RemoteKillResult } from './kill-remote.js';

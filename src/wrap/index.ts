@@ -12,3 +12,5 @@ export type { RemoteWrapOptions, SshSpawnWrapResult } from './types.js';
 export { buildPowerShellScript, powerShellCommand } from './windows-script.js';
 export { defaultSshPath } from './ssh-path.js';
 export { HOP_INHERITED_OPTIONS } from './proxy-jump.js';
+export { wrapInteractiveShell, InteractiveShellOptionsSchema, type InteractiveShellOptions, type InteractiveShellSpawn } from './interactive-shell.js';
+export { buildForwardSshArgs, FORWARD_SSH_OPTIONS, type ForwardSpec } from './forward-args.js';

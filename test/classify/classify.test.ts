@@ -166,6 +166,7 @@ describe('classifySshFailure', () => {
     ['cwd-missing', [/absolute path/, /workingDirOverride/, /permissions on the remote directory/]],
     ['login-env-timeout', [/waits\s+for input/, /status is-interactive/, /timeoutSeconds/]],
     ['login-env-failed', [/\$SHELL -l -c true/, /calls exit/]],
+    ['forwarding-refused', [/AllowTcpForwarding yes/, /AllowStreamLocalForwarding yes/, /PermitOpen/, /no-port-forwarding/]],
     ['passphrase-required', [/encrypted/, /ssh-add/, /without a passphrase/]],
     ['spawn-failed', [/OpenSSH client/, /sshPath/, /E2BIG/]],
     ['unknown', [/-v/]],

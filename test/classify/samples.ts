@@ -65,6 +65,18 @@ export const OPENSSH_92_SAMPLES: ReadonlyArray<{ name: string; kind: SshFailureK
   },
   { name: 'StrictHostKeyChecking=ask under BatchMode, unknown host', kind: 'host-key-unknown', stderr: 'Host key verification failed.\r\n' },
   {
+    // OpenSSH 9.2, -R with ExitOnForwardFailure=yes against AllowStreamLocalForwarding no (test/integration/forward.test.ts).
+    name: 'remote socket forward refused by the server',
+    kind: 'forwarding-refused',
+    stderr: "Warning: Permanently added '[127.0.0.1]:44859' (ED25519) to the list of known hosts.\r\nError: remote port forwarding failed for listen path /tmp/sshwrap-sock.Ab12/s\r\n",
+  },
+  {
+    // OpenSSH 9.2 at LogLevel=INFO, a connection through -L against AllowTcpForwarding no.
+    name: 'local port forward refused by the server (channel open)',
+    kind: 'forwarding-refused',
+    stderr: 'channel 2: open failed: administratively prohibited: open failed\r\n',
+  },
+  {
     name: 'strict checking, unknown ProxyJump hop (the hop ssh speaks first, then the closed proxy)',
     kind: 'host-key-unknown',
     stderr:

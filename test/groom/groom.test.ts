@@ -74,7 +74,7 @@ describe('groomContext (fake executor)', () => {
     });
     const error = await groomContext('/p', 'codex', 'x', { sshRemoteConfig: { enabled: true, remoteId: 'gpu' }, store, executor }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SshRunError);
-    expect(error).toMatchObject({ errorKind: 'agent-not-found', hint: expect.stringMatching(/customPath/) });
+    expect(error).toMatchObject({ errorKind: 'agent-not-found', hint: expect.stringMatching(/full path/) });
   });
 
   it('a non-zero exit rejects without errorKind', async () => {

@@ -55,7 +55,7 @@ describe.skipIf(!tb)('runWithSsh against the real sshd', () => {
   it('a missing binary is agent-not-found (exit 127), a missing cwd is cwd-missing', async () => {
     const missing = await runWithSsh({ command: 'sshwrap-no-such-agent', args: [], cwd: '~' }, agentSsh, store);
     expect(missing).toMatchObject({ exitCode: 127, remoteStarted: false, errorKind: 'agent-not-found' });
-    expect(missing.hint).toMatch(/customPath/);
+    expect(missing.hint).toMatch(/full path/);
     const cwd = await runWithSsh({ command: 'true', args: [], cwd: '/sshwrap/no/such/dir' }, agentSsh, store);
     expect(cwd).toMatchObject({ remoteStarted: false, errorKind: 'cwd-missing' });
     expect(cwd.errorMessage).toContain('/sshwrap/no/such/dir');

@@ -17,6 +17,7 @@ const MAIN = [
   'NoSuitableHostError',
   'SSH_FAILURE_HINTS',
   'SSH_FAILURE_KINDS',
+  'SshForwardError',
   'SshRemoteConfigSchema',
   'SshRemoteManager',
   'SshRunError',
@@ -34,6 +35,8 @@ const MAIN = [
   'defaultConnectionPool',
   'describeEffectiveRemote',
   'detachedStatus',
+  'forwardPort',
+  'forwardSocketToRemote',
   'groomContext',
   'isSecretEnvName',
   'listAgents',
@@ -57,6 +60,7 @@ const MAIN = [
   'startDetached',
   'testConnection',
   'toStorableRemote',
+  'wrapInteractiveShell',
   'wrapSpawnWithSsh',
 ];
 
@@ -72,6 +76,7 @@ const CORE = [
   'SshSpawnWrapConfigSchema',
   'SshWrapError',
   'anyShellCommand',
+  'buildForwardSshArgs',
   'buildPowerShellScript',
   'buildRemoteCommand',
   'buildRemoteScript',
@@ -94,6 +99,7 @@ const CORE = [
   'splitEnvForTransport',
   'sshDestination',
   'wrapForRemote',
+  'wrapInteractiveShell',
 ];
 
 const TESTING = ['startTestSshServer'];
@@ -103,7 +109,7 @@ describe('public API (source)', () => {
     expect(Object.keys(main).sort()).toEqual(MAIN);
     // The first release's features stay within 40 names; later capabilities add their own
     // documented names on top (output framing: createOutputDeframer; detached runs: seven;
-    // fleets: six).
+    // fleets: six; forwarding and terminal tabs: four).
     const LATER = [
       'createOutputDeframer',
       'startDetached',
@@ -119,6 +125,10 @@ describe('public API (source)', () => {
       'HostFactsCache',
       'HostFactsSchema',
       'NoSuitableHostError',
+      'forwardPort',
+      'forwardSocketToRemote',
+      'SshForwardError',
+      'wrapInteractiveShell',
     ];
     expect(MAIN.filter((name) => !LATER.includes(name)).length).toBeLessThanOrEqual(40);
   });

@@ -60,7 +60,7 @@ describe('testConnection (fake executor)', () => {
     const executor = fakeExecutor((child) => probeLocally(child, null));
     const result = await testConnection(remote, 'claude', { executor, shell: 'posix' });
     expect(result).toMatchObject({ success: true, details: { agentAvailable: false }, errorKind: 'agent-not-found' });
-    expect(result.hint).toMatch(/customPath/);
+    expect(result.hint).toMatch(/full path/);
   });
 
   it('ssh failures are classified, never thrown', async () => {
