@@ -119,3 +119,19 @@ export {
   type FleetRunOptions,
   type RunOnManyOptions,
 } from './fleet/index.js';
+
+// Files: transfer and remote file trees over the command channel (docs/files.md)
+export {
+  uploadFile,
+  downloadFile,
+  remoteFs,
+  RemoteFileError,
+  type TransferOptions,
+  type TransferResult,
+  type RemoteFs,
+  type RemoteFsOptions,
+  type RemoteFileErrorCode,
+  type RemoteDirEntry,
+  type RemoteFileStat,
+  type RemoteFileType,
+} from './files/index.js';

@@ -1,0 +1,186 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { downloadFile, remoteFs, RemoteFileError, uploadFile } from '../../src/files/index.js';
+import { closeAll } from '../../src/pool/index.js';
+import type { TestbedUser } from '../testbed/index.js';
+import { eventually, processesWith, remoteSetup, userFor } from '../exec/testbed-helpers.js';
+import { ownerOf } from './helpers/runtime-fakes.js';
+
+const tb = inject('testbed');
+const suffix = randomBytes(4).toString('hex');
+// Unique names: other test files share these users' homes.
+const DIR = `swfiles-${suffix}`;
+const sha = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
+const HOSTILE = ['a b', 'new\nline', `quote'"q`, 'ünï-名前', '-dash', 'back\\slash', '$(echo x)', '*', '!bang%', ' lead', 'tab\there', '.hidden'];
+const local = fs.mkdtempSync(path.join(os.tmpdir(), 'sshwrap-files-'));
+const created: string[] = [];
+
+function dirFor(user: TestbedUser): string {
+  const dir = path.join(user.home, DIR);
+  if (!fs.existsSync(dir)) {
+    fs.mkdirSync(dir, { mode: 0o755 });
+    const { uid, gid } = ownerOf(user.home);
+    fs.chownSync(dir, uid, gid);
+    created.push(dir);
+  }
+  return dir;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<RemoteFileError> {
+  const error = await promise.then(
+    () => undefined,
+    (failure: unknown) => failure,
+  );
+  expect(error).toBeInstanceOf(RemoteFileError);
+  return error as RemoteFileError;
+}
+
+describe.skipIf(!tb)('files: transfer and remote file trees against the real sshd', () => {
+  const info = tb!;
+  afterAll(async () => {
+    await closeAll();
+    for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(local, { recursive: true, force: true });
+  });
+
+  describe('50 MB upload and download (bash user)', () => {
+    const big = randomBytes(50 * 1024 * 1024);
+    const source = path.join(local, 'big.bin');
+    fs.writeFileSync(source, big);
+
+    it('uploads byte-exact and atomically: the final name is never a partial file', async () => {
+      const user = userFor(info, 'bash');
+      const { store, remote } = remoteSetup(info, user);
+      const dir = dirFor(user);
+      const final = path.join(dir, 'up load.bin');
+      let sizes = 0;
+      let partial = false;
+      let sawTemp = false;
+      const poll = setInterval(() => {
+        if (fs.readdirSync(dir).some((name) => name.startsWith('.up load.bin.sshwrap-'))) sawTemp = true;
+        try {
+          const size = fs.statSync(final).size;
+          sizes++;
+          if (size !== big.length) partial = true;
+        } catch {
+          // not there yet
+        }
+      }, 2);
+      const result = await uploadFile(remote.id, store, source, `~/${DIR}/up load.bin`, { mode: 0o640 });
+      clearInterval(poll);
+      expect(result).toEqual({ bytes: big.length, sha256: sha(big), verified: 'sha256' });
+      expect(sawTemp).toBe(true);
+      expect(partial).toBe(false);
+      expect(sizes).toBeGreaterThanOrEqual(0);
+      expect(sha(fs.readFileSync(final))).toBe(sha(big));
+      expect(fs.statSync(final).mode & 0o777).toBe(0o640);
+      expect(fs.readdirSync(dir).filter((name) => name.includes('.sshwrap-'))).toEqual([]);
+    });
+
+    it('downloads byte-exact and atomically', async () => {
+      const user = userFor(info, 'bash');
+      const { store, remote } = remoteSetup(info, user);
+      const dir = dirFor(user);
+      fs.writeFileSync(path.join(dir, 'down.bin'), big);
+      const target = path.join(local, 'down load.bin');
+      let partial = false;
+      let sawTemp = false;
+      const poll = setInterval(() => {
+        if (fs.readdirSync(local).some((name) => name.startsWith('.down load.bin.sshwrap-'))) sawTemp = true;
+        try {
+          if (fs.statSync(target).size !== big.length) partial = true;
+        } catch {
+          // not there yet
+        }
+      }, 2);
+      const result = await downloadFile(remote, store, `~/${DIR}/down.bin`, target);
+      clearInterval(poll);
+      expect(result).toEqual({ bytes: big.length, sha256: sha(big), verified: 'sha256' });
+      expect(sawTemp).toBe(true);
+      expect(partial).toBe(false);
+      expect(sha(fs.readFileSync(target))).toBe(sha(big));
+      expect(fs.readdirSync(local).filter((name) => name.includes('.sshwrap-'))).toEqual([]);
+    });
+
+    it('an aborted upload leaves no file under the final name, no temp file and no remote process', async () => {
+      const user = userFor(info, 'bash');
+      const { store, remote } = remoteSetup(info, user);
+      const dir = dirFor(user);
+      const controller = new AbortController();
+      let temp: string | undefined;
+      const poll = setInterval(() => {
+        temp ??= fs.readdirSync(dir).find((name) => name.startsWith('.aborted.bin.sshwrap-'));
+        if (temp && fs.existsSync(path.join(dir, temp)) && fs.statSync(path.join(dir, temp)).size > 1024 * 1024) controller.abort();
+      }, 2);
+      const error = await rejection(uploadFile(remote.id, store, source, `~/${DIR}/aborted.bin`, { signal: controller.signal }));
+      clearInterval(poll);
+      expect(error.code).toBe('ECANCELED');
+      expect(temp).toBeDefined();
+      const tag = temp!.slice('.aborted.bin.sshwrap-'.length);
+      expect(await eventually(() => processesWith(tag).length === 0, 10_000)).toBe(true);
+      expect(await eventually(() => !fs.existsSync(path.join(dir, temp!)), 10_000)).toBe(true);
+      expect(fs.existsSync(path.join(dir, 'aborted.bin'))).toBe(false);
+    });
+  });
+
+  describe('typed errors (bash user)', () => {
+    it('ENOENT, EACCES, EISDIR, ENOTDIR, EFBIG, EEXIST, EPERM, ENOTEMPTY; nothing left behind', async () => {
+      const user = userFor(info, 'bash');
+      const { store, remote } = remoteSetup(info, user);
+      const dir = dirFor(user);
+      const files = remoteFs(remote.id, store);
+      expect((await rejection(downloadFile(remote.id, store, `~/${DIR}/missing`, path.join(local, 'missing')))).code).toBe('ENOENT');
+      expect(fs.existsSync(path.join(local, 'missing'))).toBe(false);
+      expect((await rejection(uploadFile(remote.id, store, Buffer.from('x'), `~/${DIR}/no/such/dir/f`))).code).toBe('ENOENT');
+      expect((await rejection(uploadFile(remote.id, store, Buffer.from('x'), '/etc/sshwrap-denied'))).code).toBe('EACCES');
+      expect((await rejection(uploadFile(remote.id, store, Buffer.from('x'), `~/${DIR}`))).code).toBe('EISDIR');
+      expect((await rejection(downloadFile(remote.id, store, `~/${DIR}`, path.join(local, 'd')))).code).toBe('EISDIR');
+      expect((await rejection(files.readFile('/root/.profile'))).code).toBe('EACCES');
+      await files.writeFile(`~/${DIR}/plain`, 'plain');
+      expect((await rejection(files.readDir(`~/${DIR}/plain`))).code).toBe('ENOTDIR');
+      expect((await rejection(files.readFile(`~/${DIR}/plain`, { maxBytes: 3 }))).code).toBe('EFBIG');
+      expect((await rejection(files.mkdir(`~/${DIR}/plain`))).code).toBe('EEXIST');
+      await files.mkdir(`~/${DIR}/full/sub`);
+      expect((await rejection(files.remove(`~/${DIR}/full`))).code).toBe('ENOTEMPTY');
+      expect((await rejection(files.remove(`~/${DIR}/..`, { recursive: true }))).code).toBe('EPERM');
+      expect((await rejection(files.rename(`~/${DIR}/plain`, `~/${DIR}/full`))).code).toBe('EISDIR');
+      expect(fs.existsSync(user.home)).toBe(true);
+      const ssh = await rejection(remoteFs({ ...remote, id: 'wrong-port', port: 1 }, store).stat('~'));
+      expect(ssh).toMatchObject({ code: 'ESSH', errorKind: 'connection-refused' });
+      expect(ssh.hint).toBeTruthy();
+      expect(fs.readdirSync(dir).filter((name) => name.includes('.sshwrap-'))).toEqual([]);
+    });
+  });
+
+  describe.concurrent.each(['bash', 'fish', 'tcsh'] as const)('hostile names under a %s login shell', (shell) => {
+    it('writeFile, readDir, stat, readFile, rename, remove keep every name byte-exact', async () => {
+      const user = userFor(info, shell);
+      const { store, remote } = remoteSetup(info, user);
+      const dir = dirFor(user);
+      const base = `~/${DIR}/${shell}`;
+      const files = remoteFs(remote.id, store);
+      await files.mkdir(`${base}/sub dir`);
+      const payload = (name: string): Uint8Array => Buffer.concat([Buffer.from(name), Buffer.from([0, 255, 10, 0])]);
+      for (const name of HOSTILE) await files.writeFile(`${base}/${name}`, payload(name), { mode: 0o600 });
+      const entries = await files.readDir(base);
+      expect(entries.map((entry) => entry.name).sort()).toEqual([...HOSTILE, 'sub dir'].sort());
+      for (const name of HOSTILE) {
+        const on = fs.statSync(path.join(dir, shell, name));
+        expect(entries.find((entry) => entry.name === name)).toEqual({ name, type: 'file', size: payload(name).length, mode: 0o600, mtimeMs: Math.floor(on.mtimeMs / 1000) * 1000 });
+        expect(Buffer.from(await files.readFile(`${base}/${name}`))).toEqual(Buffer.from(payload(name)));
+      }
+      expect(entries.find((entry) => entry.name === 'sub dir')?.type).toBe('directory');
+      expect(await files.stat(`${base}/new\nline`)).toMatchObject({ type: 'file', size: payload('new\nline').length });
+      await files.rename(`${base}/new\nline`, `${base}/sub dir/renamed 'ü'\n`);
+      expect(fs.readFileSync(path.join(dir, shell, 'sub dir', "renamed 'ü'\n"))).toEqual(Buffer.from(payload('new\nline')));
+      expect((await rejection(files.stat(`${base}/new\nline`))).code).toBe('ENOENT');
+      await files.remove(`${base}/*`);
+      expect(fs.existsSync(path.join(dir, shell, 'a b'))).toBe(true);
+      await files.remove(base, { recursive: true });
+      expect(fs.existsSync(path.join(dir, shell))).toBe(false);
+    });
+  });
+});
