@@ -120,13 +120,14 @@ export async function runFileOperation(target: ResolvedTarget, operation: FileOp
   await Promise.all([stdoutDone, stdinDone]);
   if (localError !== undefined) throw localError;
 
-  const status = new RegExp(`(?:^|\\n)${tag}:(ok|err):([^\\n]*)\\n`).exec(stderr);
+  // No trailing newline required: the exit marker that follows starts with the one `say` wrote.
+  const status = new RegExp(`(?:^|\\n)${tag}:(ok|err)(?::([^\\n]*))?(?:\\n|$)`).exec(stderr);
   if (status?.[1] === 'ok') {
     if (overflow) throw fail(operation.overflowCode ?? 'EFBIG', `${operation.name} ${operation.path}: more than ${maxOutput} bytes`);
-    return { payload: status[2]!.replace(/^:/, ''), stdout: Buffer.concat(chunks) };
+    return { payload: status[2] ?? '', stdout: Buffer.concat(chunks) };
   }
   if (status) {
-    const [, code = 'EIO', message = ''] = /^([A-Z]+):(.*)$/.exec(status[2]!) ?? [];
+    const [, code = 'EIO', message = ''] = /^([A-Z]+):(.*)$/.exec(status[2] ?? '') ?? [];
     const final = code === 'EIO' ? codeFromMessage(message) : (code as RemoteFileErrorCode);
     throw fail(final, `${operation.name} ${operation.path}: ${message || final}`);
   }
@@ -134,7 +135,9 @@ export async function runFileOperation(target: ResolvedTarget, operation: FileOp
   if (stopped === 'timeout') throw fail('ETIMEDOUT', `${operation.name} ${operation.path}: timed out after ${timeoutMs} ms`);
   if (run.signal?.aborted) throw fail('ECANCELED', `${operation.name} ${operation.path}: aborted`);
   if (started) throw fail('ESSH', `${operation.name} ${operation.path}: the connection was lost (${stderr.trim() || `exit ${exitCode}`})`, { hint: 'Retry; if it persists, check the remote host.' });
-  const failure = classifySshFailure({ exitCode, stderr: loginOutput().stderr });
+  // The script never reported: what stderr holds is ssh's own (the deframer passes it on when
+  // no status marker ever came), or what came before the session's first marker.
+  const failure = classifySshFailure({ exitCode, stderr: `${loginOutput().stderr}${stderr}` });
   throw fail('ESSH', `${operation.name} ${operation.path}: ${failure.message}`, { errorKind: failure.kind, hint: failure.hint });
 }
 

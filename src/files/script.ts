@@ -37,8 +37,9 @@ sum() {
   else echo none; fi
 }
 exists() { [ -e "$1" ] || [ -L "$1" ]; }
-need() { exists "$1" || fail ENOENT "$1"; }
 parent() { case $1 in */*) d=\${1%/*}; b=\${1##*/};; *) d=.; b=$1;; esac; [ -n "$d" ] || d=/; }
+# Missing, or hidden behind a directory we may not search: the latter is EACCES, as open(2) says.
+need() { exists "$1" && return 0; parent "$1"; [ -d "$d" ] && [ ! -x "$d" ] && fail EACCES "$1"; fail ENOENT "$1"; }
 writable_dir() {
   exists "$1" || fail ENOENT "$1"; [ -d "$1" ] || fail ENOTDIR "$1"
   [ -w "$1" ] && [ -x "$1" ] || fail EACCES "$1"
