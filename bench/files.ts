@@ -57,12 +57,12 @@ try {
   }
   clearInterval(sampler);
   const mbps = (ms: number): number => bytes / 1e6 / (ms / 1000);
-  console.log(`${megabytes} MiB (${bytes} bytes), ${rounds} rounds, login shell ${bench.loginShell}, OpenSSH ${bed.sshdLog ? '' : ''}`);
+  console.log(`${megabytes} MiB (${bytes} bytes), ${rounds} rounds, login shell ${bench.loginShell}`);
   const medians = Object.fromEntries(Object.entries(times).map(([key, list]) => [key, median(list)]));
   for (const [key, ms] of Object.entries(medians)) console.log(`${key.padEnd(16)} median ${ms.toFixed(0).padStart(6)} ms  ${mbps(ms).toFixed(0).padStart(4)} MB/s  (${times[key]!.map((t) => t.toFixed(0)).join(', ')})`);
   console.log(`upload direct / scp: ${(mbps(medians['upload direct']!) / mbps(medians['scp upload']!)).toFixed(2)}x, pooled / scp: ${(mbps(medians['upload pooled']!) / mbps(medians['scp upload']!)).toFixed(2)}x`);
   console.log(`download direct / scp: ${(mbps(medians['download direct']!) / mbps(medians['scp download']!)).toFixed(2)}x, pooled / scp: ${(mbps(medians['download pooled']!) / mbps(medians['scp download']!)).toFixed(2)}x`);
-  console.log(`peak RSS growth of this process: ${(peakRss / 1024 / 1024).toFixed(1)} MiB (the ${megabytes} MiB source buffer was freed before sampling began)`);
+  console.log(`peak RSS growth of this process over all transfers: ${(peakRss / 1024 / 1024).toFixed(1)} MiB`);
 } finally {
   clearInterval(sampler);
   await remoteFs(remote, store, { connectionPool: pool }).remove(`~/${name}`).catch(() => {});

@@ -15,6 +15,7 @@ const MAIN = [
   'HostFactsCache',
   'HostFactsSchema',
   'NoSuitableHostError',
+  'RemoteFileError',
   'SSH_FAILURE_HINTS',
   'SSH_FAILURE_KINDS',
   'SshRemoteConfigSchema',
@@ -34,6 +35,7 @@ const MAIN = [
   'defaultConnectionPool',
   'describeEffectiveRemote',
   'detachedStatus',
+  'downloadFile',
   'groomContext',
   'isSecretEnvName',
   'listAgents',
@@ -48,6 +50,7 @@ const MAIN = [
   'probeHost',
   'pruneDetached',
   'registerAgent',
+  'remoteFs',
   'resolveSshConfigHost',
   'resolveSshRemote',
   'runOnMany',
@@ -57,6 +60,7 @@ const MAIN = [
   'startDetached',
   'testConnection',
   'toStorableRemote',
+  'uploadFile',
   'wrapSpawnWithSsh',
 ];
 
@@ -103,7 +107,7 @@ describe('public API (source)', () => {
     expect(Object.keys(main).sort()).toEqual(MAIN);
     // The first release's features stay within 40 names; later capabilities add their own
     // documented names on top (output framing: createOutputDeframer; detached runs: seven;
-    // fleets: six).
+    // fleets: six; files: four).
     const LATER = [
       'createOutputDeframer',
       'startDetached',
@@ -119,6 +123,10 @@ describe('public API (source)', () => {
       'HostFactsCache',
       'HostFactsSchema',
       'NoSuitableHostError',
+      'uploadFile',
+      'downloadFile',
+      'remoteFs',
+      'RemoteFileError',
     ];
     expect(MAIN.filter((name) => !LATER.includes(name)).length).toBeLessThanOrEqual(40);
   });
