@@ -11,7 +11,8 @@
  * Node fs codes; a tool's own failure is reported as `EIO` with the tool's message (C locale),
  * which `codeFromMessage` maps to the code the text names (`No space left on device` → `ENOSPC`).
  *
- * Metadata: `stat -c '%s %Y %f'` (GNU coreutils, busybox) or `stat -f '%z %m %Xp'` (macOS, BSD):
+ * Metadata: `stat -c '%s %Y %f'` (GNU coreutils, busybox; listings on GNU use one
+ * `stat --printf` per 500 entries) or `stat -f '%z %m %Xp'` (macOS, BSD):
  * size in bytes, mtime in whole seconds, st_mode in hex — chosen once per run by probing `stat -c`
  * on `/`. sha256: `sha256sum` (GNU, busybox), `shasum -a 256` (macOS, Perl), `openssl dgst
  * -sha256`; with none of them the payload says `none` and only the length is verified.
@@ -52,11 +53,24 @@ list)
   ex "$1"; need "$p"; [ -d "$p" ] || fail ENOTDIR "$p"
   [ -r "$p" ] && [ -x "$p" ] || fail EACCES "$p"
   cd "$p" 2>/dev/null || fail EACCES "$p"
-  for f in * .[!.]* ..?*; do
-    exists "$f" || continue
-    m=$(st "./$f" 2>/dev/null) || continue
-    printf '%s\000%s\000' "$m" "$f"
-  done
+  if stat --printf '' / >/dev/null 2>&1; then
+    # GNU stat: one process per 500 entries, the record framed by stat itself (its %n is the
+    # name exactly as passed). An entry gone since the glob is skipped, the others still print.
+    gstat() { stat --printf '%s %Y %f\0%n\0' -- "$@" 2>/dev/null; }
+    set --
+    for f in * .[!.]* ..?*; do
+      exists "$f" || continue
+      set -- "$@" "$f"
+      if [ $# -ge 500 ]; then gstat "$@"; set --; fi
+    done
+    [ $# -eq 0 ] || gstat "$@"
+  else
+    for f in * .[!.]* ..?*; do
+      exists "$f" || continue
+      m=$(st "./$f" 2>/dev/null) || continue
+      printf '%s\000%s\000' "$m" "$f"
+    done
+  fi
   say ok ;;
 read)
   ex "$1"; need "$p"; [ -d "$p" ] && fail EISDIR "$p"; [ -r "$p" ] || fail EACCES "$p"

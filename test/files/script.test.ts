@@ -49,6 +49,17 @@ describe.each(SHELLS)('FILES_SCRIPT under %s', (name, shell) => {
     expect(entries.find((entry) => entry.name === 'new\nline')).toMatchObject({ type: 'file', size: 8 });
   });
 
+  it.skipIf(spawnSync('sh', ['-c', 'command -v busybox']).status !== 0)('lists the same with a stat that has no --printf (busybox: one stat per entry)', () => {
+    const bin = path.join(dir, 'bbbin');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, 'stat'), '#!/bin/sh\nexec busybox stat "$@"\n', { mode: 0o755 });
+    const fast = parseListing(run(shell, 'list', [`~/${rel}`]).stdout).filter((entry) => entry.name !== 'bbbin');
+    const slow = run(shell, 'list', [`~/${rel}`], undefined, { PATH: `${bin}:${process.env.PATH}` });
+    expect(slow.stderr).toBe('\nTAG:ok\n');
+    expect(parseListing(slow.stdout).filter((entry) => entry.name !== 'bbbin')).toEqual(fast);
+    fs.rmSync(bin, { recursive: true });
+  });
+
   it('writes atomically and verified; keeps the replaced file mode; a short or corrupted stream changes nothing', () => {
     const data = Buffer.from([0, 1, 2, 255, 10, 0]);
     const target = path.join(dir, 'w file');
