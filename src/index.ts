@@ -134,4 +134,6 @@ export {
   type RemoteDirEntry,
   type RemoteFileStat,
   type RemoteFileType,
+  type Attachment,
+  type AttachmentOptions,
 } from './files/index.js';

@@ -14,6 +14,8 @@ import { resolveRetry, retryDelay, retryReason, type RetryPolicy } from './retry
 import { acquireHandshakeSlot, checkHandshakeLimit } from './handshake-gate.js';
 import { supervise } from './supervise.js';
 import { resolveMultiplexOption } from '../pool/index.js';
+import { stageAttachments, withoutAttachmentOptions } from '../files/attachments.js';
+import { spawnWithSsh } from './spawn.js';
 
 /**
  * Runs a spawn through `spawnWithSsh` to completion and reports how it ended. Output is
@@ -44,6 +46,15 @@ export async function runWithSsh(
   options: RunWithSshOptions = {},
 ): Promise<SshRunResult> {
   const policy = checkRunOptions(options);
+  if (options.attachments !== undefined || options.attachmentArgs !== undefined || options.maxAttachmentBytes !== undefined) {
+    // Uploaded first (one pooled round trip each when multiplexing), removed whatever way the run ends.
+    const { config: withPaths, staged } = await stageAttachments(spawnWithSsh, config, agentSsh, store, options);
+    try {
+      return await runWithSsh(withPaths, agentSsh, store, withoutAttachmentOptions(options));
+    } finally {
+      await staged.cleanup();
+    }
+  }
   const startedAt = Date.now();
   // timeoutMs covers the wait for a pooled slot or master too, not only the run itself.
   const deadline = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);

@@ -1,7 +1,11 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { classifySshFailure } from '../classify/index.js';
-import { randomMarkerToken, spawnWithSsh, type SpawnWithSshOptions } from '../exec/index.js';
+// Not exec/index: the runners import files/attachments, so the runner arrives as a parameter.
+import { randomMarkerToken } from '../exec/markers.js';
+import type { SpawnWithSshOptions, SpawnWithSshResult } from '../exec/options.js';
+import type { AgentSshRemoteConfig, SshSpawnWrapConfig } from '../schemas/index.js';
+import type { SshRemoteStoreAdapter } from '../resolve/index.js';
 import { SshWrapError } from '../errors/index.js';
 import { codeFromMessage, RemoteFileError, type RemoteFileErrorCode } from './errors.js';
 import { FILES_SCRIPT } from './script.js';
@@ -12,6 +16,14 @@ export type FileRunOptions = Pick<SpawnWithSshOptions, 'signal' | 'executor' | '
   /** Bound of the operation, connection included (ms). */
   timeoutMs?: number;
 };
+
+/** `spawnWithSsh`'s signature: the one runner every file operation goes through. */
+export type FileSpawner = (
+  config: SshSpawnWrapConfig,
+  agentSsh: AgentSshRemoteConfig | null | undefined,
+  store: SshRemoteStoreAdapter,
+  options: SpawnWithSshOptions,
+) => Promise<SpawnWithSshResult>;
 
 /** One operation of the files script. */
 export interface FileOperation {
@@ -51,7 +63,7 @@ const STDERR_LIMIT = 256 * 1024;
  * @throws {RemoteFileError} the remote's answer, `ESSH`, `ETIMEDOUT`, `ECANCELED`.
  * @throws {SshWrapError} `SPAWN_FAILED` when ssh cannot be started.
  */
-export async function runFileOperation(target: ResolvedTarget, operation: FileOperation, options: FileRunOptions): Promise<FileOperationResult> {
+export async function runFileOperation(spawn: FileSpawner, target: ResolvedTarget, operation: FileOperation, options: FileRunOptions): Promise<FileOperationResult> {
   const { timeoutMs, ...run } = options;
   const fail = (code: RemoteFileErrorCode, message: string, extra: { errorKind?: RemoteFileError['errorKind']; hint?: string; cause?: unknown } = {}): RemoteFileError =>
     new RemoteFileError(code, message, { operation: operation.name, path: operation.path, ...extra });
@@ -59,7 +71,7 @@ export async function runFileOperation(target: ResolvedTarget, operation: FileOp
   const tag = `sshwrap-files-${randomMarkerToken()}`;
   let started = false;
   let stopped: 'timeout' | undefined;
-  const { child, stdinWritten, loginOutput } = await spawnWithSsh(
+  const { child, stdinWritten, loginOutput } = await spawn(
     { command: '/bin/sh', args: ['-c', FILES_SCRIPT, 'sshwrap-files', tag, operation.op, ...operation.args], cwd: '' },
     target.agentSsh,
     target.store,

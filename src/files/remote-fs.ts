@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { SshWrapError } from '../errors/index.js';
+import { spawnWithSsh } from '../exec/index.js';
 import type { SshRemoteStoreAdapter } from '../resolve/index.js';
 import { assertKnownOptions, assertNonNegative, optionKeys } from '../schemas/index.js';
 import { resolveTarget, type FleetTarget, type ResolvedTarget } from '../fleet/targets.js';
@@ -114,7 +115,7 @@ export function remoteFs(target: FleetTarget, store: SshRemoteStoreAdapter, opti
     resolved.catch(() => (resolved = undefined));
     return resolved;
   };
-  const run1 = async (operation: FileOperation) => runFileOperation(await resolve(), operation, { ...run, timeoutMs, multiplex });
+  const run1 = async (operation: FileOperation) => runFileOperation(spawnWithSsh, await resolve(), operation, { ...run, timeoutMs, multiplex });
 
   return {
     async readDir(path) {

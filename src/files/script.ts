@@ -103,6 +103,10 @@ write)
   m=$(chmod "$mode" "$tmp" 2>&1) || { rm -f "$tmp"; fail EIO "$m"; }
   m=$(mv -f "$tmp" "$p" 2>&1) || { rm -f "$tmp"; fail EIO "$m"; }
   say "ok:$n:$s" ;;
+tmpdir)
+  # A run's private attachment directory: mktemp -d makes it 0700 (as the lifeline's prompt dir).
+  d=$(mktemp -d "\${TMPDIR:-/tmp}/sshwrap-att.XXXXXXXX" 2>&1) || fail EIO "$d"
+  say "ok:$d" ;;
 mkdir)
   ex "$1"
   if exists "$p"; then [ -d "$p" ] || fail EEXIST "$p"; say ok; exit 0; fi

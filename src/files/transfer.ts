@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SshWrapError } from '../errors/index.js';
+import { spawnWithSsh } from '../exec/index.js';
 import type { SshRemoteStoreAdapter } from '../resolve/index.js';
 import { assertKnownOptions, assertNonNegative, optionKeys } from '../schemas/index.js';
 import { resolveTarget, type FleetTarget } from '../fleet/targets.js';
@@ -145,6 +146,7 @@ export async function uploadFile(
   }
   const { mode, multiplex = true, ...run } = options;
   const { payload } = await runFileOperation(
+    spawnWithSsh,
     resolved,
     { name: 'upload', path: remotePath, op: 'write', args: [remotePath, String(size), sha256, mode === undefined ? '-' : mode.toString(8)], input },
     { ...run, multiplex },
@@ -207,7 +209,7 @@ export async function downloadFile(
       sink.once('finish', resolve);
       sink.once('error', reject);
     });
-    const { payload } = await runFileOperation(resolved, { name: 'download', path: remotePath, op: 'read', args: [remotePath, '-', 'sum'], output: counting }, { ...run, multiplex });
+    const { payload } = await runFileOperation(spawnWithSsh, resolved, { name: 'download', path: remotePath, op: 'read', args: [remotePath, '-', 'sum'], output: counting }, { ...run, multiplex });
     await finished;
     const [remoteBytes, remoteSum = 'none'] = payload.split(':');
     const sha256 = hash.digest('hex');
