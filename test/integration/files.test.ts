@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { downloadFile, remoteFs, RemoteFileError, uploadFile } from '../../src/files/index.js';
 import { closeAll } from '../../src/pool/index.js';
+import { runWithSsh, spawnWithSsh } from '../../src/exec/index.js';
 import type { TestbedUser } from '../testbed/index.js';
 import { eventually, processesWith, remoteSetup, userFor } from '../exec/testbed-helpers.js';
 import { ownerOf } from './helpers/runtime-fakes.js';
@@ -17,6 +18,8 @@ const sha = (data: Uint8Array): string => createHash('sha256').update(data).dige
 const HOSTILE = ['a b', 'new\nline', `quote'"q`, 'ünï-名前', '-dash', 'back\\slash', '$(echo x)', '*', '!bang%', ' lead', 'tab\there', '.hidden'];
 const local = fs.mkdtempSync(path.join(os.tmpdir(), 'sshwrap-files-'));
 const created: string[] = [];
+const fileOnDisk = path.join(local, 'on disk.bin');
+fs.writeFileSync(fileOnDisk, randomBytes(4096));
 
 function dirFor(user: TestbedUser): string {
   const dir = path.join(user.home, DIR);
@@ -181,6 +184,62 @@ describe.skipIf(!tb)('files: transfer and remote file trees against the real ssh
       expect(fs.existsSync(path.join(dir, shell, 'a b'))).toBe(true);
       await files.remove(base, { recursive: true });
       expect(fs.existsSync(path.join(dir, shell))).toBe(false);
+    });
+  });
+
+  describe.concurrent.each(['bash', 'tcsh'] as const)('attachments under a %s login shell', (shell) => {
+    const image = randomBytes(1024 * 1024);
+    image[0] = 0;
+    image[1] = 10;
+
+    it('a 1 MB binary attachment arrives byte-exact in a private directory, removed after the run', async () => {
+      const { store, agentSsh } = remoteSetup(info, userFor(info, shell));
+      const script = 'for f in "$@"; do sha256sum "$f"; stat -c "%a %s" "$f"; done; stat -c "%a" "$(dirname "$1")"; printf "ENV=%s\n" "$SSHWRAP_ATTACHMENTS"';
+      const result = await runWithSsh({ command: '/bin/sh', args: ['-c', script, 'sh'], cwd: '~' }, agentSsh, store, {
+        attachments: [{ name: 'screen shot ü.png', data: image }, { path: fileOnDisk }],
+        attachmentArgs: (paths) => paths,
+        multiplex: true,
+      });
+      expect(result).toMatchObject({ remoteExitCode: 0, stderr: '' });
+      const lines = result.stdout.split('\n');
+      const first = lines[0]!.split('  ');
+      expect(first[0]).toBe(sha(image));
+      expect(first[1]).toMatch(/^\/tmp\/sshwrap-att\.[^/]+\/screen shot ü\.png$/);
+      expect(lines[1]).toBe(`600 ${image.length}`);
+      expect(lines[2]!.split('  ')[0]).toBe(sha(fs.readFileSync(fileOnDisk)));
+      expect(lines[4]).toBe('700');
+      expect(lines[5]).toBe(`ENV=${first[1]}`);
+      expect(fs.existsSync(path.dirname(first[1]!))).toBe(false);
+    });
+
+    it('the directory is removed after an abort, and after a spawnWithSsh child is killed', async () => {
+      const { store, agentSsh } = remoteSetup(info, userFor(info, shell));
+      const controller = new AbortController();
+      let dir: string | undefined;
+      const result = await runWithSsh({ command: '/bin/sh', args: ['-c', 'printf "%s\n" "$SSHWRAP_ATTACHMENTS"; exec sleep 30'], cwd: '~' }, agentSsh, store, {
+        attachments: [{ name: 'a.bin', data: image }],
+        signal: controller.signal,
+        onStdoutLine: (line) => {
+          dir = path.dirname(line);
+          expect(fs.existsSync(line)).toBe(true);
+          controller.abort();
+        },
+      });
+      expect(result.aborted).toBe(true);
+      expect(dir).toMatch(/^\/tmp\/sshwrap-att\./);
+      expect(fs.existsSync(dir!)).toBe(false);
+
+      let spawnedDir: string | undefined;
+      const { child } = await spawnWithSsh({ command: '/bin/sh', args: ['-c', 'printf "%s\n" "$SSHWRAP_ATTACHMENTS"; exec sleep 30'], cwd: '~' }, agentSsh, store, {
+        attachments: [{ name: 'b.bin', data: image }],
+        onStdoutLine: (line) => {
+          spawnedDir = path.dirname(line);
+          child.kill();
+        },
+      });
+      await new Promise((resolve) => child.once('close', resolve));
+      expect(spawnedDir).toMatch(/^\/tmp\/sshwrap-att\./);
+      expect(await eventually(() => !fs.existsSync(spawnedDir!), 10_000)).toBe(true);
     });
   });
 });
