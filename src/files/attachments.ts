@@ -113,7 +113,10 @@ async function stageLocal(list: CheckedAttachment[]): Promise<StagedAttachments>
   }
 }
 
-async function stageRemote(spawn: FileSpawner, target: ResolvedTarget, list: CheckedAttachment[], options: SpawnWithSshOptions): Promise<StagedAttachments> {
+/** Where a remote run's attachments go: a fresh `mktemp -d` (attached runs) or `<base>/<name>` (detached runs). */
+export type AttachmentDir = { base: string; name: string } | undefined;
+
+async function stageRemote(spawn: FileSpawner, target: ResolvedTarget, list: CheckedAttachment[], options: SpawnWithSshOptions, where: AttachmentDir): Promise<StagedAttachments> {
   const run = {
     signal: options.signal,
     executor: options.executor,
@@ -124,7 +127,8 @@ async function stageRemote(spawn: FileSpawner, target: ResolvedTarget, list: Che
     multiplex: options.multiplex,
     killGraceMs: options.killGraceMs,
   };
-  const { payload: dir } = await runFileOperation(spawn, target, { name: 'attachments', path: '$TMPDIR', op: 'tmpdir', args: [] }, run);
+  const made = where ? { op: 'attdir', args: [where.base, where.name] } : { op: 'tmpdir', args: [] };
+  const { payload: dir } = await runFileOperation(spawn, target, { name: 'attachments', path: where ? `${where.base}/${where.name}` : '$TMPDIR', ...made }, run);
   let removed = false;
   const cleanup = async (): Promise<void> => {
     if (removed) return;
@@ -165,6 +169,7 @@ export async function stageAttachments(
   agentSsh: AgentSshRemoteConfig | null | undefined,
   store: SshRemoteStoreAdapter,
   options: SpawnWithSshOptions & AttachmentOptions,
+  where?: AttachmentDir,
 ): Promise<{ config: SshSpawnWrapConfig; staged: StagedAttachments }> {
   parseSshSpawnWrapConfig(config);
   const list = await checkAttachments(options);
@@ -177,7 +182,7 @@ export async function stageAttachments(
   if (remote?.remotePlatform === 'windows') {
     throw new SshWrapError('INVALID_CONFIG', 'attachments need a POSIX remote', { field: 'attachments' });
   }
-  const staged = list.length === 0 ? { paths: [], cleanup: async () => {} } : remote ? await stageRemote(spawn, await resolveTarget(remote, store), list, options) : await stageLocal(list);
+  const staged = list.length === 0 ? { paths: [], cleanup: async () => {} } : remote ? await stageRemote(spawn, await resolveTarget(remote, store), list, options, where) : await stageLocal(list);
   try {
     const extra = options.attachmentArgs ? options.attachmentArgs([...staged.paths]) : [];
     if (!Array.isArray(extra) || extra.some((arg) => typeof arg !== 'string')) {

@@ -107,6 +107,12 @@ tmpdir)
   # A run's private attachment directory: mktemp -d makes it 0700 (as the lifeline's prompt dir).
   d=$(mktemp -d "\${TMPDIR:-/tmp}/sshwrap-att.XXXXXXXX" 2>&1) || fail EIO "$d"
   say "ok:$d" ;;
+attdir)
+  # A detached run's attachment directory, <runDir>/.<runId>.attachments (0700): the dot keeps it
+  # out of the runs' "*/pid" globs, pruneDetached removes it with the run.
+  ex "$1"; m=$(mkdir -p "$p" 2>&1) || fail EIO "$m"
+  d=$p/$2; m=$(mkdir "$d" 2>&1) || fail EIO "$m"
+  say "ok:$d" ;;
 mkdir)
   ex "$1"
   if exists "$p"; then [ -d "$p" ] || fail EEXIST "$p"; say ok; exit 0; fi

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { downloadFile, remoteFs, RemoteFileError, uploadFile } from '../../src/files/index.js';
 import { closeAll } from '../../src/pool/index.js';
 import { runWithSsh, spawnWithSsh } from '../../src/exec/index.js';
+import { attachDetached, pruneDetached, startDetached } from '../../src/detached/index.js';
 import type { TestbedUser } from '../testbed/index.js';
 import { eventually, processesWith, remoteSetup, userFor } from '../exec/testbed-helpers.js';
 import { ownerOf } from './helpers/runtime-fakes.js';
@@ -240,6 +241,44 @@ describe.skipIf(!tb)('files: transfer and remote file trees against the real ssh
       await new Promise((resolve) => child.once('close', resolve));
       expect(spawnedDir).toMatch(/^\/tmp\/sshwrap-att\./);
       expect(await eventually(() => !fs.existsSync(spawnedDir!), 10_000)).toBe(true);
+    });
+  });
+
+  describe('attachments of a detached run (bash user)', () => {
+    it('arrive before the agent starts, stay while the run is kept, and go with pruneDetached', async () => {
+      const user = userFor(info, 'bash');
+      const { store, agentSsh, remote } = remoteSetup(info, user);
+      dirFor(user);
+      const runDir = `~/${DIR}/runs`;
+      const data = randomBytes(256 * 1024);
+      const run = await startDetached({ command: '/bin/sh', args: ['-c', 'sha256sum "$@"; printf "ENV=%s\\n" "$SSHWRAP_ATTACHMENTS"', 'sh'], cwd: '~' }, agentSsh, store, {
+        runDir,
+        attachments: [{ name: 'in put ü.bin', data }],
+        attachmentArgs: (paths) => paths,
+      });
+      let out = '';
+      const done = await attachDetached(run, store, { runDir, onStdout: (text) => (out += text) });
+      expect(done.state).toBe('exited');
+      const attachmentsDir = path.join(user.home, DIR, 'runs', `.${run.runId}.attachments`);
+      expect(out).toBe(`${sha(data)}  ${attachmentsDir}/in put ü.bin\nENV=${attachmentsDir}/in put ü.bin\n`);
+      expect(fs.statSync(attachmentsDir).mode & 0o777).toBe(0o700);
+      expect(fs.statSync(path.join(attachmentsDir, 'in put ü.bin')).mode & 0o777).toBe(0o600);
+      const { removed } = await pruneDetached(remote.id, store, { runDir, olderThanMs: 0 });
+      expect(removed).toEqual([run.runId]);
+      expect(fs.existsSync(attachmentsDir)).toBe(false);
+    });
+
+    it('a run that does not start removes its attachments at once', async () => {
+      const user = userFor(info, 'bash');
+      const { store, agentSsh } = remoteSetup(info, user);
+      dirFor(user);
+      const runDir = `~/${DIR}/runs`;
+      const error = await startDetached({ command: `no-such-agent-${suffix}`, args: [], cwd: '~' }, agentSsh, store, { runDir, runId: `r-missing-${suffix}`, attachments: [{ name: 'x', data: new Uint8Array(3) }] }).then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+      expect(error).toBeDefined();
+      expect(fs.existsSync(path.join(user.home, DIR, 'runs', `.r-missing-${suffix}.attachments`))).toBe(false);
     });
   });
 });
