@@ -33,7 +33,13 @@ export function newRunId(): string {
  * 0600 file only until the run's wrapper has opened it as the agent's stdin, then removed.
  * Resolves once the agent's wrapper runs and has recorded its pid.
  *
+ * `attachments` (see `AttachmentOptions`) are uploaded before the launch into
+ * `<runDir>/.<runId>.attachments/` (0700, files 0600) and removed by `pruneDetached` with the run,
+ * or at once when the run does not start.
+ *
  * @throws {SshWrapError} bad input (config, options, `runId`, `runDir`; a disabled or local agentSsh).
+ *   `ATTACHMENT_TOO_LARGE` before anything is sent.
+ * @throws {RemoteFileError} when an attachment could not be uploaded (`ESSH`, `ENOSPC`, …).
  * @throws {DetachedRunError} `not-started` (command not found, run id taken, run dir not
  *   writable) or `connection` (the remote could not be reached).
  * @example

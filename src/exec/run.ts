@@ -27,6 +27,11 @@ import { spawnWithSsh } from './spawn.js';
  * abort are all in the result. Only bad input throws (`SshWrapError`, before anything is
  * spawned). Every exit path waits for the local process to be gone.
  *
+ * `attachments` are uploaded first into a private per-run directory and removed before this
+ * resolves, however the run ended (docs/files.md); an upload that fails throws
+ * `RemoteFileError` (the run never began), bad attachments throw `SshWrapError`
+ * (`INVALID_CONFIG`, `ATTACHMENT_TOO_LARGE`) before anything is sent.
+ *
  * @example
  * ```ts
  * const result = await runWithSsh(

@@ -49,6 +49,9 @@ function withKill(child: ChildProcessLike, terminator: Terminator): ChildProcess
  * starts; a process that cannot be started rejects with `SshWrapError('SPAWN_FAILED')`, with
  * nothing left running.
  *
+ * `attachments` are uploaded before the process starts (a failed upload rejects with
+ * `RemoteFileError`) and removed after the child's `'close'` (docs/files.md).
+ *
  * @example
  * ```ts
  * const { child, wrapped } = await spawnWithSsh(
