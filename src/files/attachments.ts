@@ -198,10 +198,14 @@ export async function stageAttachments(
   }
 }
 
-/** The option keys attachments add to the runners (removed before the run itself sees them). */
-export const ATTACHMENT_OPTION_KEYS = { attachments: true, attachmentArgs: true, maxAttachmentBytes: true } as const;
-
-/** `options` without the attachment keys. */
+/**
+ * `options` without the attachment keys: what the run itself gets once the files are in place.
+ * @internal
+ * @example
+ * ```ts
+ * withoutAttachmentOptions({ attachments: [], timeoutMs: 5 }); // { timeoutMs: 5 }
+ * ```
+ */
 export function withoutAttachmentOptions<T extends AttachmentOptions>(options: T): Omit<T, keyof AttachmentOptions> {
   const { attachments: _a, attachmentArgs: _b, maxAttachmentBytes: _c, ...rest } = options;
   return rest;
