@@ -144,6 +144,10 @@ export async function runFileOperation(spawn: FileSpawner, target: ResolvedTarge
     throw fail(final, `${operation.name} ${operation.path}: ${message || final}`);
   }
   if (overflow) throw fail(operation.overflowCode ?? 'EFBIG', `${operation.name} ${operation.path}: more than ${maxOutput} bytes`);
+  // A write stopped without its status line: the script's TERM trap removes its temp file, but a
+  // script that was SIGKILLed (its group outlived the grace) cannot. Remove it from here too,
+  // over a fresh session, so a stopped upload never leaves a partial file behind.
+  if (operation.op === 'write' && started) await removeWriteTemp(spawn, target, operation.args[0]!, tag, run);
   if (stopped === 'timeout') throw fail('ETIMEDOUT', `${operation.name} ${operation.path}: timed out after ${timeoutMs} ms`);
   if (run.signal?.aborted) throw fail('ECANCELED', `${operation.name} ${operation.path}: aborted`);
   if (started) throw fail('ESSH', `${operation.name} ${operation.path}: the connection was lost (${stderr.trim() || `exit ${exitCode}`})`, { hint: 'Retry; if it persists, check the remote host.' });
@@ -151,6 +155,14 @@ export async function runFileOperation(spawn: FileSpawner, target: ResolvedTarge
   // no status marker ever came), or what came before the session's first marker.
   const failure = classifySshFailure({ exitCode, stderr: `${loginOutput().stderr}${stderr}` });
   throw fail('ESSH', `${operation.name} ${operation.path}: ${failure.message}`, { errorKind: failure.kind, hint: failure.hint });
+}
+
+/** The temp name the script's `write` uses for `path` (the same split as its `parent`), removed best-effort. */
+async function removeWriteTemp(spawn: FileSpawner, target: ResolvedTarget, path: string, tag: string, run: Omit<FileRunOptions, 'timeoutMs'>): Promise<void> {
+  const slash = path.lastIndexOf('/');
+  const dir = slash < 0 ? '.' : path.slice(0, slash) || '/';
+  const temp = `${dir === '/' ? '' : dir}/.${path.slice(slash + 1)}.sshwrap-${tag}`;
+  await runFileOperation(spawn, target, { name: 'cleanup', path: temp, op: 'remove', args: [temp, '-'] }, { ...run, signal: undefined, timeoutMs: 10_000 }).catch(() => {});
 }
 
 /** Refuses what is not a usable remote path, before anything is spawned. */

@@ -209,6 +209,8 @@ export async function downloadFile(
       sink.once('finish', resolve);
       sink.once('error', reject);
     });
+    // Awaited only on success; a failed transfer reports its own error, not the sink's.
+    finished.catch(() => {});
     const { payload } = await runFileOperation(spawnWithSsh, resolved, { name: 'download', path: remotePath, op: 'read', args: [remotePath, '-', 'sum'], output: counting }, { ...run, multiplex });
     await finished;
     const [remoteBytes, remoteSum = 'none'] = payload.split(':');
@@ -222,7 +224,9 @@ export async function downloadFile(
     await rename(temp, localPath);
     return { bytes, sha256, verified: verifiedBy(remoteSum) };
   } catch (error) {
-    sink.destroy();
+    counting.unpipe(sink);
+    // Closed before the unlink, so no late write can touch the file again.
+    if (!sink.closed) await new Promise<void>((resolve) => sink.destroy().once('close', () => resolve()));
     await unlink(temp).catch(() => {});
     throw error;
   }

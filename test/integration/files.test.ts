@@ -128,6 +128,24 @@ describe.skipIf(!tb)('files: transfer and remote file trees against the real ssh
       expect(await eventually(() => !fs.existsSync(path.join(dir, temp!)), 10_000)).toBe(true);
       expect(fs.existsSync(path.join(dir, 'aborted.bin'))).toBe(false);
     });
+    it('an aborted or timed-out download leaves no local file and no temp file', async () => {
+      const user = userFor(info, 'bash');
+      const { store, remote } = remoteSetup(info, user);
+      const dir = dirFor(user);
+      fs.writeFileSync(path.join(dir, 'down2.bin'), big);
+      const target = path.join(local, 'aborted download.bin');
+      const controller = new AbortController();
+      const poll = setInterval(() => {
+        const temp = fs.readdirSync(local).find((name) => name.startsWith('.aborted download.bin.sshwrap-'));
+        if (temp && fs.statSync(path.join(local, temp)).size > 1024 * 1024) controller.abort();
+      }, 2);
+      const aborted = await rejection(downloadFile(remote.id, store, `~/${DIR}/down2.bin`, target, { signal: controller.signal }));
+      clearInterval(poll);
+      expect(aborted.code).toBe('ECANCELED');
+      const timedOut = await rejection(downloadFile(remote.id, store, `~/${DIR}/down2.bin`, target, { timeoutMs: 50, multiplex: false }));
+      expect(timedOut.code).toBe('ETIMEDOUT');
+      expect(fs.readdirSync(local).filter((name) => name.includes('aborted download'))).toEqual([]);
+    });
   });
 
   describe('typed errors (bash user)', () => {
