@@ -139,3 +139,20 @@ export {
   type SocketForward,
 } from './forward/index.js';
 export { wrapInteractiveShell, type InteractiveShellOptions, type InteractiveShellSpawn } from './wrap/index.js';
+// Files: transfer and remote file trees over the command channel (docs/files.md)
+export {
+  uploadFile,
+  downloadFile,
+  remoteFs,
+  RemoteFileError,
+  type TransferOptions,
+  type TransferResult,
+  type RemoteFs,
+  type RemoteFsOptions,
+  type RemoteFileErrorCode,
+  type RemoteDirEntry,
+  type RemoteFileStat,
+  type RemoteFileType,
+  type Attachment,
+  type AttachmentOptions,
+} from './files/index.js';

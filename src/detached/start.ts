@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { SshWrapError } from '../errors/index.js';
-import { runWithSsh } from '../exec/index.js';
+import { runWithSsh, spawnWithSsh } from '../exec/index.js';
+import { checkAttachments, stageAttachments } from '../files/attachments.js';
 import { resolveSshRemote, type SshRemoteStoreAdapter } from '../resolve/index.js';
 import { assertKnownOptions, parseSshSpawnWrapConfig, type AgentSshRemoteConfig, type SshSpawnWrapConfig } from '../schemas/index.js';
-import { assertRunId, buildDetachedLauncher, runDirWord } from '../wrap/detached-script.js';
+import { assertRunId, buildDetachedLauncher, DEFAULT_DETACHED_RUN_DIR, runDirWord } from '../wrap/detached-script.js';
 import { DetachedRunError } from './error.js';
 import { connectionOptions, failIfNotRun } from './remote.js';
-import { START_DETACHED_OPTION_KEYS, type DetachedRun, type StartDetachedOptions } from './types.js';
+import { START_DETACHED_OPTION_KEYS, type DetachedRemoteOptions, type DetachedRun, type StartDetachedOptions } from './types.js';
 
 /**
  * A fresh run id: time-ordered (base-36 milliseconds) plus 48 random bits.
@@ -32,7 +33,13 @@ export function newRunId(): string {
  * 0600 file only until the run's wrapper has opened it as the agent's stdin, then removed.
  * Resolves once the agent's wrapper runs and has recorded its pid.
  *
+ * `attachments` (see `AttachmentOptions`) are uploaded before the launch into
+ * `<runDir>/.<runId>.attachments/` (0700, files 0600) and removed by `pruneDetached` with the run,
+ * or at once when the run does not start.
+ *
  * @throws {SshWrapError} bad input (config, options, `runId`, `runDir`; a disabled or local agentSsh).
+ *   `ATTACHMENT_TOO_LARGE` before anything is sent.
+ * @throws {RemoteFileError} when an attachment could not be uploaded (`ESSH`, `ENOSPC`, …).
  * @throws {DetachedRunError} `not-started` (command not found, run id taken, run dir not
  *   writable) or `connection` (the remote could not be reached).
  * @example
@@ -62,7 +69,7 @@ export async function startDetached(
   if (binary.startsWith('-')) {
     throw new SshWrapError('UNSAFE_ARGUMENT', 'command must not start with "-" (the remote shell would read it as an option)', { field: 'command' });
   }
-  const { runId = newRunId(), secretEnv, envOnStdin, remotePath, remoteEnvironment, promptStdinThreshold, maxCommandBytes, localCwd, ...remoteOptions } = options;
+  const { runId = newRunId(), secretEnv, envOnStdin, remotePath, remoteEnvironment, promptStdinThreshold, maxCommandBytes, localCwd, attachments, attachmentArgs, maxAttachmentBytes, ...remoteOptions } = options;
   assertRunId(runId);
   runDirWord(options.runDir);
   const launcher = buildDetachedLauncher({ runId, runDir: options.runDir });
@@ -70,6 +77,42 @@ export async function startDetached(
   if ((await resolveSshRemote(agentSsh, store))?.remotePlatform === 'windows') {
     throw new SshWrapError('INVALID_CONFIG', 'Detached runs need a POSIX remote (sh, setsid or perl); this remote is Windows', { field: 'remotePlatform' });
   }
+  const attachmentOptions = { attachments, attachmentArgs, maxAttachmentBytes };
+  // Checked (names, sizes) even without files, so a bad option is refused like anywhere else.
+  if (attachments === undefined) await checkAttachments(attachmentOptions);
+  // Uploaded before the launch into <runDir>/.<runId>.attachments (0700), which pruneDetached
+  // removes together with the run; removed at once if the run does not start.
+  const { config: withAttachments, staged } =
+    attachments === undefined
+      ? { config: parsed, staged: { paths: [], cleanup: async () => {} } }
+      : await stageAttachments(spawnWithSsh, parsed, agentSsh, store, { ...connectionOptions(remoteOptions), ...attachmentOptions }, { base: options.runDir ?? DEFAULT_DETACHED_RUN_DIR, name: `.${runId}.attachments` });
+  try {
+    return await launch(parseSshSpawnWrapConfig(withAttachments), binary, launcher, runId, agentSsh as AgentSshRemoteConfig & { remoteId: string }, store, {
+      remoteOptions,
+      secretEnv,
+      envOnStdin,
+      remotePath,
+      remoteEnvironment,
+      promptStdinThreshold,
+      maxCommandBytes,
+      localCwd,
+    });
+  } catch (error) {
+    await staged.cleanup();
+    throw error;
+  }
+}
+
+async function launch(
+  parsed: ReturnType<typeof parseSshSpawnWrapConfig>,
+  binary: string,
+  launcher: string,
+  runId: string,
+  agentSsh: AgentSshRemoteConfig & { remoteId: string },
+  store: SshRemoteStoreAdapter,
+  rest: Pick<StartDetachedOptions, 'secretEnv' | 'envOnStdin' | 'remotePath' | 'remoteEnvironment' | 'promptStdinThreshold' | 'maxCommandBytes' | 'localCwd'> & { remoteOptions: DetachedRemoteOptions },
+): Promise<DetachedRun> {
+  const { remoteOptions, secretEnv, envOnStdin, remotePath, remoteEnvironment, promptStdinThreshold, maxCommandBytes, localCwd } = rest;
   // The agent becomes the launcher's arguments; the prompt (as words or on stdin), cwd and env
   // are handled by the normal wrap exactly as for an attached run.
   const launchConfig: SshSpawnWrapConfig = {

@@ -1,3 +1,4 @@
+import type { AttachmentOptions } from '../files/attachment-types.js';
 import { optionKeys } from '../schemas/index.js';
 import type { RunWithSshOptions } from '../exec/index.js';
 
@@ -58,7 +59,8 @@ export const DETACHED_REMOTE_OPTION_KEYS = optionKeys<DetachedRemoteOptions>()(R
  */
 export interface StartDetachedOptions
   extends DetachedRemoteOptions,
-    Pick<RunWithSshOptions, 'secretEnv' | 'envOnStdin' | 'remotePath' | 'remoteEnvironment' | 'promptStdinThreshold' | 'maxCommandBytes' | 'localCwd'> {
+    Pick<RunWithSshOptions, 'secretEnv' | 'envOnStdin' | 'remotePath' | 'remoteEnvironment' | 'promptStdinThreshold' | 'maxCommandBytes' | 'localCwd'>,
+    AttachmentOptions {
   /** The run's id (a directory name: `[A-Za-z0-9][A-Za-z0-9._-]*`). @default a fresh random id */
   runId?: string;
 }
@@ -81,6 +83,9 @@ export const START_DETACHED_OPTION_KEYS = optionKeys<StartDetachedOptions>()({
   maxCommandBytes: true,
   localCwd: true,
   runId: true,
+  attachments: true,
+  attachmentArgs: true,
+  maxAttachmentBytes: true,
 });
 
 /**

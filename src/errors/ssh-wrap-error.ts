@@ -13,6 +13,8 @@
  *   its format. Thrown after the probe ran, not for bad input.
  * - `NO_SUITABLE_HOST`: `pickHost` rejected every candidate; the error's `rejections` say why
  *   each one was rejected (thrown after probing).
+ * - `ATTACHMENT_TOO_LARGE`: a run's `attachments` add up to more than `maxAttachmentBytes`
+ *   (thrown before anything is sent).
  */
 export type SshWrapErrorCode =
   | 'INVALID_CONFIG'
@@ -21,7 +23,8 @@ export type SshWrapErrorCode =
   | 'COMMAND_TOO_LONG'
   | 'SPAWN_FAILED'
   | 'PROBE_FAILED'
-  | 'NO_SUITABLE_HOST';
+  | 'NO_SUITABLE_HOST'
+  | 'ATTACHMENT_TOO_LARGE';
 
 const BRAND = Symbol.for('sshwrap.SshWrapError');
 

@@ -9,6 +9,7 @@ import type { StopReason } from './terminate/index.js';
 import type { SshRunEvent } from './events.js';
 import type { LineCallbacks } from './lines.js';
 import type { RetryOption } from './retry.js';
+import type { AttachmentOptions } from '../files/attachment-types.js';
 
 /**
  * Options of `wrapSpawnWithSsh`: the pure wrap's options, with the local defaults filled in
@@ -47,7 +48,7 @@ export interface WrapSpawnOptions extends Omit<RemoteWrapOptions, 'sshPath' | 'l
  * const options: SpawnWithSshOptions = { executor: nodeExecutor, keepStdin: true, signal: controller.signal };
  * ```
  */
-export interface SpawnWithSshOptions extends WrapSpawnOptions, LineCallbacks {
+export interface SpawnWithSshOptions extends WrapSpawnOptions, LineCallbacks, AttachmentOptions {
   /** How processes are started: the run, the pool's masters, the remote kill, `ssh -G`. @default nodeExecutor */
   executor?: SpawnExecutor;
   /** Aborting kills the local process and the remote process group. @default undefined */
@@ -200,6 +201,9 @@ const SPAWN_KEYS = {
   onJsonError: true,
   killGraceMs: true,
   killRemote: true,
+  attachments: true,
+  attachmentArgs: true,
+  maxAttachmentBytes: true,
 } as const;
 const { statusMarker: _marker, keepStdin: _keep, ...RUN_BASE_KEYS } = SPAWN_KEYS;
 

@@ -15,6 +15,8 @@ import { acquireHandshakeSlot, checkHandshakeLimit } from './handshake-gate.js';
 import { supervise } from './supervise.js';
 import { checkInput } from './input.js';
 import { resolveMultiplexOption } from '../pool/index.js';
+import { stageAttachments, withoutAttachmentOptions } from '../files/attachments.js';
+import { spawnWithSsh } from './spawn.js';
 
 /**
  * Runs a spawn through `spawnWithSsh` to completion and reports how it ended. Output is
@@ -25,6 +27,11 @@ import { resolveMultiplexOption } from '../pool/index.js';
  * Never throws for runtime failures: a refused connection, a missing binary, a timeout or an
  * abort are all in the result. Only bad input throws (`SshWrapError`, before anything is
  * spawned). Every exit path waits for the local process to be gone.
+ *
+ * `attachments` are uploaded first into a private per-run directory and removed before this
+ * resolves, however the run ended (docs/files.md); an upload that fails throws
+ * `RemoteFileError` (the run never began), bad attachments throw `SshWrapError`
+ * (`INVALID_CONFIG`, `ATTACHMENT_TOO_LARGE`) before anything is sent.
  *
  * @example
  * ```ts
@@ -45,6 +52,15 @@ export async function runWithSsh(
   options: RunWithSshOptions = {},
 ): Promise<SshRunResult> {
   const policy = checkRunOptions(options);
+  if (options.attachments !== undefined || options.attachmentArgs !== undefined || options.maxAttachmentBytes !== undefined) {
+    // Uploaded first (one pooled round trip each when multiplexing), removed whatever way the run ends.
+    const { config: withPaths, staged } = await stageAttachments(spawnWithSsh, config, agentSsh, store, options);
+    try {
+      return await runWithSsh(withPaths, agentSsh, store, withoutAttachmentOptions(options));
+    } finally {
+      await staged.cleanup();
+    }
+  }
   const startedAt = Date.now();
   // timeoutMs covers the wait for a pooled slot or master too, not only the run itself.
   const deadline = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);

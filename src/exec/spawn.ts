@@ -12,6 +12,7 @@ import { RunProgress, spawnDescription } from './events.js';
 import { feedStdin, startPlan } from './start.js';
 import { acquireHandshakeSlot, checkHandshakeLimit } from './handshake-gate.js';
 import type { ChildProcessLike } from '../process/executor.js';
+import { stageAttachments, withoutAttachmentOptions } from '../files/attachments.js';
 
 /** `child` whose kill() goes through `terminator` (a further kill while stopping reaches the process directly). */
 function withKill(child: ChildProcessLike, terminator: Terminator): ChildProcessLike {
@@ -48,6 +49,9 @@ function withKill(child: ChildProcessLike, terminator: Terminator): ChildProcess
  * starts; a process that cannot be started rejects with `SshWrapError('SPAWN_FAILED')`, with
  * nothing left running.
  *
+ * `attachments` are uploaded before the process starts (a failed upload rejects with
+ * `RemoteFileError`) and removed after the child's `'close'` (docs/files.md).
+ *
  * @example
  * ```ts
  * const { child, wrapped } = await spawnWithSsh(
@@ -67,6 +71,18 @@ export async function spawnWithSsh(
 ): Promise<SpawnWithSshResult> {
   assertKnownOptions(options, SPAWN_OPTION_KEYS, 'spawnWithSsh options');
   checkHandshakeLimit(options.maxConcurrentHandshakesPerHost);
+  if (options.attachments !== undefined || options.attachmentArgs !== undefined || options.maxAttachmentBytes !== undefined) {
+    const { config: withPaths, staged } = await stageAttachments(spawnWithSsh, config, agentSsh, store, options);
+    try {
+      const started = await spawnWithSsh(withPaths, agentSsh, store, withoutAttachmentOptions(options));
+      // After 'close': the command is gone (kill() and abort stop the remote group first).
+      started.child.once('close', () => void staged.cleanup());
+      return started;
+    } catch (error) {
+      await staged.cleanup();
+      throw error;
+    }
+  }
   const prepared = await prepareRun(config, agentSsh, store, options);
   let releaseHandshake = (): void => {};
   try {

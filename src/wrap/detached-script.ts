@@ -252,7 +252,8 @@ export function buildDetachedPruneScript(spec: { runDir?: string | undefined; ol
     '  if [ -f "$sw_d/exit" ]; then read sw_c sw_e sw_when <"$sw_d/exit"',
     '  elif ! sw_alive "$sw_p" "$sw_t" && [ ! -f "$sw_d/exit" ]; then sw_when=$sw_ep; fi',
     '  [ -n "$sw_when" ] && [ "$sw_when" -le "$sw_lim" ] || continue',
-    "  rm -rf \"$sw_d\" && printf 'P %s\\n' \"${sw_d##*/}\"",
+    // The run's attachments (startDetached's `attachments`) go with it.
+    "  rm -rf \"$sw_d\" \"$sw_b/.${sw_d##*/}.attachments\" && printf 'P %s\\n' \"${sw_d##*/}\"",
     'done',
     'exit 0',
   ].join('\n');

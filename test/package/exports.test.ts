@@ -15,6 +15,7 @@ const MAIN = [
   'HostFactsCache',
   'HostFactsSchema',
   'NoSuitableHostError',
+  'RemoteFileError',
   'SSH_FAILURE_HINTS',
   'SSH_FAILURE_KINDS',
   'SshForwardError',
@@ -35,6 +36,7 @@ const MAIN = [
   'defaultConnectionPool',
   'describeEffectiveRemote',
   'detachedStatus',
+  'downloadFile',
   'forwardPort',
   'forwardSocketToRemote',
   'groomContext',
@@ -51,6 +53,7 @@ const MAIN = [
   'probeHost',
   'pruneDetached',
   'registerAgent',
+  'remoteFs',
   'resolveSshConfigHost',
   'resolveSshRemote',
   'runOnMany',
@@ -60,6 +63,7 @@ const MAIN = [
   'startDetached',
   'testConnection',
   'toStorableRemote',
+  'uploadFile',
   'wrapInteractiveShell',
   'wrapSpawnWithSsh',
 ];
@@ -109,7 +113,7 @@ describe('public API (source)', () => {
     expect(Object.keys(main).sort()).toEqual(MAIN);
     // The first release's features stay within 40 names; later capabilities add their own
     // documented names on top (output framing: createOutputDeframer; detached runs: seven;
-    // fleets: six; forwarding and terminal tabs: four).
+    // fleets: six; forwarding and terminal tabs: four; files: four).
     const LATER = [
       'createOutputDeframer',
       'startDetached',
@@ -129,6 +133,10 @@ describe('public API (source)', () => {
       'forwardSocketToRemote',
       'SshForwardError',
       'wrapInteractiveShell',
+      'uploadFile',
+      'downloadFile',
+      'remoteFs',
+      'RemoteFileError',
     ];
     expect(MAIN.filter((name) => !LATER.includes(name)).length).toBeLessThanOrEqual(40);
   });
