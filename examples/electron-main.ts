@@ -19,7 +19,7 @@
  *   app.on('before-quit', () => void closeAll());
  */
 import fs from 'node:fs';
-import { closeAll, createSshRemoteStoreAdapter, runWithSsh, SshWrapError } from 'sshwrap';
+import { closeAll, createSshRemoteStoreAdapter, runWithSsh, SshWrapError, type SshRemoteConfigInput } from 'sshwrap';
 
 /** Stands in for `new Store()` from electron-store (or conf): the two methods sshwrap uses. */
 class SettingsStore {
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
   const [remotesFile = process.env.SSHWRAP_REMOTES, remoteIdArg] = process.argv.slice(2);
   if (!remotesFile) throw new Error('usage: electron-main.ts <remotes.json> [remoteId]');
   // What a settings window would do: save the remotes (a passphrase typed in is never persisted).
-  const fromFile = JSON.parse(fs.readFileSync(remotesFile, 'utf8')) as Array<{ id: string }>;
+  const fromFile = JSON.parse(fs.readFileSync(remotesFile, 'utf8')) as SshRemoteConfigInput[];
   remotes.setSshRemotes(fromFile.map((remote) => ({ ...remote, passphrase: 'typed-in-the-ui' })));
   console.log(`saved ${fromFile.length} remote(s); passphrase persisted: ${JSON.stringify(settings.get('sshRemotes')).includes('passphrase')}`);
   const remoteId = remoteIdArg ?? fromFile[0]!.id;

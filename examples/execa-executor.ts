@@ -16,7 +16,7 @@
  */
 import fs from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
-import { closeAll, createMemoryStoreAdapter, runWithSsh, testConnection, type ChildProcessLike, type SpawnExecutor } from 'sshwrap';
+import { closeAll, createMemoryStoreAdapter, runWithSsh, testConnection, type ChildProcessLike, type SpawnExecutor, type SshRemoteConfigInput } from 'sshwrap';
 
 export const execaExecutor: SpawnExecutor = {
   spawn: (command, args, { cwd, env, signal }) =>
@@ -70,7 +70,7 @@ const loggingExecutor: SpawnExecutor = {
 
 const [remotesFile = process.env.SSHWRAP_REMOTES, remoteIdArg] = process.argv.slice(2);
 if (!remotesFile) throw new Error('usage: execa-executor.ts <remotes.json> [remoteId]');
-const remotes = JSON.parse(fs.readFileSync(remotesFile, 'utf8')) as Array<{ id: string }>;
+const remotes = JSON.parse(fs.readFileSync(remotesFile, 'utf8')) as SshRemoteConfigInput[];
 const store = createMemoryStoreAdapter(remotes);
 const remote = remotes.find((entry) => entry.id === (remoteIdArg ?? remotes[0]!.id))!;
 const agentSsh = { enabled: true, remoteId: remote.id };

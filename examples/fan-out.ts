@@ -14,11 +14,11 @@
  * to see a failure reported per host).
  */
 import fs from 'node:fs';
-import { closeAll, createMemoryStoreAdapter, NoSuitableHostError, pickHost, runOnMany, runSucceeded, runWithSsh } from 'sshwrap';
+import { closeAll, createMemoryStoreAdapter, NoSuitableHostError, pickHost, runOnMany, runSucceeded, runWithSsh, type SshRemoteConfigInput } from 'sshwrap';
 
 const [remotesFile = process.env.SSHWRAP_REMOTES] = process.argv.slice(2);
 if (!remotesFile) throw new Error('usage: fan-out.ts <remotes.json>');
-const remotes = JSON.parse(fs.readFileSync(remotesFile, 'utf8')) as Array<{ id: string }>;
+const remotes = JSON.parse(fs.readFileSync(remotesFile, 'utf8')) as SshRemoteConfigInput[];
 const store = createMemoryStoreAdapter(remotes);
 const hosts = remotes.map((remote) => remote.id);
 

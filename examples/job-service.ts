@@ -15,7 +15,7 @@
  * Each line it prints starts with the job's name.
  */
 import fs from 'node:fs';
-import { closeAll, createMemoryStoreAdapter, runWithSsh, type SshRunResult, type SshSpawnWrapConfig } from 'sshwrap';
+import { closeAll, createMemoryStoreAdapter, runWithSsh, type SshRemoteConfigInput, type SshRunResult, type SshSpawnWrapConfig } from 'sshwrap';
 
 interface Job {
   name: string;
@@ -25,7 +25,7 @@ interface Job {
 
 const [remotesFile = process.env.SSHWRAP_REMOTES, remoteIdArg] = process.argv.slice(2);
 if (!remotesFile) throw new Error('usage: job-service.ts <remotes.json> [remoteId]');
-const remotes = JSON.parse(fs.readFileSync(remotesFile, 'utf8')) as Array<{ id: string }>;
+const remotes = JSON.parse(fs.readFileSync(remotesFile, 'utf8')) as SshRemoteConfigInput[];
 const store = createMemoryStoreAdapter(remotes);
 const agentSsh = { enabled: true, remoteId: remoteIdArg ?? remotes[0]!.id };
 const WORKERS = 2;
