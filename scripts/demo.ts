@@ -1,88 +1,133 @@
 /**
- * `npm run demo`: the main job end to end. Starts a throwaway sshd for the current user on a free
- * loopback port (no root needed), wraps an agent-style spawn with wrapSpawnWithSsh, runs it, and
- * prints what was spawned and what the remote received. Stops the server on the way out.
+ * `npm run demo`: a tour of sshwrap against a real OpenSSH server, no root needed. Starts a
+ * throwaway sshd for the current user on a free loopback port (`startTestSshServer`, the same
+ * server `sshwrap/testing` gives an app's tests), then runs one step per feature, each printed
+ * with what it shows:
+ *   1. testConnection        2. a pooled run (timed)      3. a ~220 kB prompt on stdin
+ *   4. an aborted run, and the remote process is gone    5. a detached run, re-attached
+ * Stops the server (and every pooled connection) on the way out; exits 1 if a step's check fails.
+ *
+ * Without an OpenSSH server installed it says what to install and prints the wrap result for an
+ * example remote instead. `SSHWRAP_DEMO_SSHD=/path/to/sshd` picks the sshd binary.
  */
-import { spawn } from 'node:child_process';
-import { createMemoryStoreAdapter, wrapSpawnWithSsh, type SshSpawnWrapResult } from '../src/index.js';
-import { remoteFor, sshdAvailable, startTestbed } from '../test/testbed/index.js';
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  attachDetached,
+  closeAll,
+  createMemoryStoreAdapter,
+  runWithSsh,
+  SshWrapError,
+  startDetached,
+  testConnection,
+  wrapSpawnWithSsh,
+} from '../src/index.js';
+import { startTestSshServer, type TestSshServer } from '../src/testing/index.js';
 
-const agentSsh = { enabled: true, remoteId: 'demo' };
-const spawnConfig = {
-  command: '/usr/local/bin/claude',
-  args: ['--print', '--output-format', 'json'],
-  cwd: '~',
-  prompt: `Hello, Claude! It's "$HOME" \`date\` & 100% !important\nsecond line`,
-  customEnvVars: { NODE_ENV: 'production', ANTHROPIC_API_KEY: 'sk-demo-not-real' },
-};
+const STEPS = 5;
+let failed = false;
 
-function show(title: string, value: unknown): void {
-  process.stdout.write(`\n== ${title}\n${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
+function step(n: number, title: string, what: string): void {
+  process.stdout.write(`\n== ${n}/${STEPS} ${title}\n   ${what}\n`);
+}
+function show(line: string): void {
+  process.stdout.write(`   ${line}\n`);
+}
+function check(ok: boolean, line: string): void {
+  show(`${ok ? 'ok' : 'FAILED'}: ${line}`);
+  if (!ok) failed = true;
+}
+const ms = (start: number) => Math.round(performance.now() - start);
+
+async function fallback(error: SshWrapError): Promise<void> {
+  process.stdout.write(
+    `No local OpenSSH server to demo against: ${error.message}\n` +
+      `${error.hint ?? 'Install the OpenSSH server.'}\n` +
+      'Then run `npm run demo` again (no root needed; SSHWRAP_DEMO_SSHD=/path/to/sshd picks the binary). Meanwhile, here is what sshwrap would spawn for an agent on a remote "gpu-server":\n\n',
+  );
+  const store = createMemoryStoreAdapter([{ id: 'gpu-server', host: 'gpu-server', username: 'dev' }]);
+  const wrapped = await wrapSpawnWithSsh(
+    { command: '/usr/local/bin/claude', agentBinaryName: 'claude', args: ['--print'], cwd: '~/project', prompt: 'Hello, Claude!', customEnvVars: { ANTHROPIC_API_KEY: 'sk-demo-not-real' } },
+    { enabled: true, remoteId: 'gpu-server' },
+    store,
+  );
+  const argv = [wrapped.command, ...wrapped.args].map((arg) => (arg.length > 60 ? `'${arg.slice(0, 60)}…' (${arg.length} bytes: the script in a form every login shell keeps literally)` : arg));
+  process.stdout.write(`ssh argv: ${argv.join(' ')}\n\nremote command, readable (secrets redacted, they travel on stdin):\n  ${wrapped.remoteCommand}\n`);
 }
 
-/** Puts each `-x value` pair on one line and shortens the encoded remote script. */
-function argvForDisplay(argv: string[]): string {
-  const lines: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!.length > 120 ? `${argv[i]!.slice(0, 120)}… (${argv[i]!.length} bytes)` : argv[i]!;
-    const pairsWithNext = /^-[FoOpiSlJ]$/.test(arg) && i + 1 < argv.length;
-    lines.push(pairsWithNext ? `${arg} ${argv[++i]}` : arg);
-  }
-  return lines.join(' \\\n  ');
-}
+async function tour(server: TestSshServer): Promise<void> {
+  const { remote, store, agentSsh } = server;
 
-function run(wrapped: SshSpawnWrapResult): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(wrapped.command, wrapped.args, { cwd: wrapped.cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.stdin.end(wrapped.stdin ?? '');
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  step(1, 'testConnection', 'One round trip: can we log in, to which host and user, and is the agent (here `sh`) on the remote PATH?');
+  const tested = await testConnection(remote, 'sh');
+  show(tested.message);
+  check(tested.success && tested.details?.agentAvailable === true, 'connected, agent found');
+
+  step(2, 'a pooled run (multiplex: true)', 'The first run opens an ssh ControlMaster; the next ones reuse it and skip the handshake.');
+  const pooledRun = async () => {
+    const start = performance.now();
+    const result = await runWithSsh({ command: 'echo', args: ['hello from the remote'], cwd: '~' }, agentSsh, store, { multiplex: true });
+    return { result, ms: ms(start) };
+  };
+  const first = await pooledRun();
+  const second = await pooledRun();
+  show(`first run: ${first.ms} ms (opens the connection), second run: ${second.ms} ms (reuses it); output ${JSON.stringify(second.result.stdout)}`);
+  check(first.result.remoteExitCode === 0 && second.result.remoteExitCode === 0 && second.ms < first.ms, 'both ran, the second was faster');
+
+  step(3, 'a large prompt on stdin', 'Prompts above 4000 bytes travel on ssh\'s stdin, not the command line: no E2BIG, byte for byte.');
+  const prompt = `${'Refactor $HOME `this` & "that" 100% \\ ünïcödé ✓\n'.repeat(4096)}`.slice(0, 200_000) + '\nend';
+  const sent = createHash('sha256').update(prompt).digest('hex');
+  const large = await runWithSsh({ command: 'sh', args: ['-c', 'wc -c | tr -d " "'], cwd: '~', prompt }, agentSsh, store, { multiplex: true });
+  const hashed = await runWithSsh({ command: 'sha256sum', args: [], cwd: '~', prompt }, agentSsh, store, { multiplex: true });
+  show(`sent ${Buffer.byteLength(prompt)} bytes; the remote read ${large.stdout.trim()} bytes, sha256 ${hashed.stdout.slice(0, 16)}… (local ${sent.slice(0, 16)}…)`);
+  check(Number(large.stdout.trim()) === Buffer.byteLength(prompt) && hashed.stdout.startsWith(sent), 'the prompt arrived byte-exact');
+
+  step(4, 'an aborted run', 'Aborting the AbortSignal stops the local ssh and the remote process group (sshd alone would leave it running).');
+  const token = `sshwrap-demo-${randomBytes(6).toString('hex')}`;
+  const controller = new AbortController();
+  const abortStart = performance.now();
+  const aborted = await runWithSsh({ command: 'sh', args: ['-c', 'echo started; exec sleep 300', token], cwd: '~' }, agentSsh, store, {
+    signal: controller.signal,
+    onStdout: () => controller.abort(), // abort as soon as the command runs
   });
+  // `[s]shwrap-demo-…`: the pattern does not match pgrep's own command line.
+  const left = await runWithSsh({ command: 'pgrep', args: ['-f', `[${token[0]}]${token.slice(1)}`], cwd: '~' }, agentSsh, store);
+  show(`aborted: ${aborted.aborted} after ${ms(abortStart)} ms; \`pgrep -f ${token}\` on the remote afterwards: exit ${left.remoteExitCode} (${left.remoteExitCode === 1 ? 'no such process' : left.stdout.trim()})`);
+  check(aborted.aborted && left.remoteExitCode === 1, 'the remote process is gone');
+
+  step(5, 'a detached run, re-attached', 'startDetached returns once the agent runs on its own; attachDetached (from any process, later) replays its output and waits for its exit.');
+  // A private run dir: the demo's server logs in as you, so the default ~/.sshwrap/runs would be yours.
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sshwrap-demo-runs-'));
+  try {
+    const run = await startDetached({ command: 'sh', args: ['-c', 'for i in 1 2 3; do echo "tick $i"; sleep 0.3; done'], cwd: '~' }, agentSsh, store, { runDir });
+    show(`started ${run.runId} (remote pid ${run.remotePid}); this process now forgets it and attaches by id:`);
+    const attached = await attachDetached({ runId: run.runId, remoteId: remote.id }, store, { runDir, onStdout: (text) => process.stdout.write(text.replace(/^(?=.)/gm, '     | ')) });
+    show(`state ${attached.state}, exit ${attached.exitCode}, ${attached.stdoutOffset} bytes of output`);
+    check(attached.state === 'exited' && attached.exitCode === 0 && attached.stdout === 'tick 1\ntick 2\ntick 3\n', 'all output replayed, exit status recorded');
+  } finally {
+    fs.rmSync(runDir, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
-  const availability = sshdAvailable({ users: 'current' });
-  if (!availability.ok) {
-    process.stdout.write(
-      `No local OpenSSH server to demo against: ${availability.reason}.\n` +
-        'Install it (Debian/Ubuntu: sudo apt-get install openssh-server; macOS: built in) and run `npm run demo` again.\n' +
-        'Here is the wrap result for a remote called "gpu-server" instead:\n',
-    );
-    const store = createMemoryStoreAdapter([{ id: 'demo', name: 'GPU Server', host: 'gpu-server', username: 'dev', useSshConfig: true }]);
-    const wrapped = await wrapSpawnWithSsh({ ...spawnConfig, agentBinaryName: 'claude' }, agentSsh, store);
-    show('wrapSpawnWithSsh result', { ...wrapped, args: wrapped.args });
-    return;
-  }
-
-  process.stdout.write('Starting a throwaway sshd on 127.0.0.1 for the current user...\n');
-  const testbed = await startTestbed({ users: 'current' });
+  let server: TestSshServer;
   try {
-    const user = testbed.users[0]!;
-    const store = createMemoryStoreAdapter([{ ...remoteFor(testbed, user), id: 'demo', name: 'Demo (loopback)' }]);
-    // The "agent" on the remote is argdump, which prints the argv, cwd and env it received.
-    const wrapped = await wrapSpawnWithSsh({ ...spawnConfig, agentBinaryName: testbed.argdump }, agentSsh, store);
-    show('Spawned (argv, one option per line)', argvForDisplay([wrapped.command, ...wrapped.args]));
-    show('Remote command (readable, secrets redacted)', wrapped.remoteCommand ?? '');
-    const started = performance.now();
-    const result = await run(wrapped);
-    const dump = JSON.parse(result.stdout) as { argv: string[]; cwd: string; env: Record<string, string> };
-    show(`Remote received (exit ${result.code}, ${Math.round(performance.now() - started)} ms)`, {
-      argv: dump.argv,
-      cwd: dump.cwd,
-      env: { NODE_ENV: dump.env.NODE_ENV, ANTHROPIC_API_KEY: dump.env.ANTHROPIC_API_KEY ? '(set, same value)' : '(missing)' },
-    });
-    const exact = JSON.stringify(dump.argv) === JSON.stringify([...spawnConfig.args, '--', spawnConfig.prompt]);
-    show('Prompt arrived byte-exact', String(exact));
-    if (result.stderr) show('ssh stderr', result.stderr);
-    if (!exact || result.code !== 0) process.exitCode = 1;
-  } finally {
-    await testbed.stop();
-    process.stdout.write('\nsshd stopped.\n');
+    server = await startTestSshServer({ id: 'demo', ...(process.env.SSHWRAP_DEMO_SSHD ? { sshdPath: process.env.SSHWRAP_DEMO_SSHD } : {}) });
+  } catch (error) {
+    if (error instanceof SshWrapError && error.code === 'SPAWN_FAILED') return fallback(error);
+    throw error;
   }
+  process.stdout.write(`Started a throwaway sshd for ${server.remote.username} on 127.0.0.1:${server.port} (startTestSshServer, no root).\n`);
+  try {
+    await tour(server);
+  } finally {
+    await closeAll();
+    await server.stop();
+    process.stdout.write(`\nsshd stopped.${failed ? ' Some checks FAILED.' : ' All checks passed.'}\n`);
+  }
+  if (failed) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {

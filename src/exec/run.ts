@@ -213,7 +213,7 @@ async function superviseOnce(
   const started = Date.now();
   let child: ChildProcessLike;
   try {
-    child = await startPlan(plan, options.executor ?? nodeExecutor, undefined);
+    ({ child } = await startPlan(plan, options.executor ?? nodeExecutor, undefined));
   } catch (error) {
     if (!(error instanceof SshWrapError)) throw error;
     const failure = await spawnFailure(plan, error);

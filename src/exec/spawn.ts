@@ -94,7 +94,7 @@ export async function spawnWithSsh(
     const executor = prepared.options.executor ?? nodeExecutor;
     // An abort ends the wait; the child is then stopped as it starts (remoteChild), as without a gate.
     releaseHandshake = await acquireHandshakeSlot(wrapped.sshRemoteUsed, prepared.lease, options.maxConcurrentHandshakesPerHost, options.signal).catch(() => () => {});
-    const started = await startPlan(plan, executor, wrapped.sshRemoteUsed ? undefined : options.signal);
+    const { child: started } = await startPlan(plan, executor, wrapped.sshRemoteUsed ? undefined : options.signal);
     let loginOutput = (): LoginOutput => ({ stdout: '', stderr: '' });
     const { callbacks } = prepared;
     let remoteExitCode: number | undefined;

@@ -48,11 +48,12 @@ function destroyStdio(child: ChildProcessLike): void {
 }
 
 /**
- * Starts a plan and waits until the process really runs. Spawn failures (ENOENT, EACCES,
+ * Starts a plan and waits until the process really runs. The child comes back wrapped: an async
+ * function that returned an execa subprocess (a thenable) would resolve to its result instead. Spawn failures (ENOENT, EACCES,
  * E2BIG, a missing local cwd) become `SshWrapError('SPAWN_FAILED')` with the original error as
  * `cause`, after the half-made child's pipes are closed.
  */
-export async function startPlan(plan: SpawnPlan, executor: SpawnExecutor, signal: AbortSignal | undefined): Promise<ChildProcessLike> {
+export async function startPlan(plan: SpawnPlan, executor: SpawnExecutor, signal: AbortSignal | undefined): Promise<{ child: ChildProcessLike }> {
   if (signal?.aborted) throw abortReason(signal);
   let child: ChildProcessLike;
   try {
@@ -87,7 +88,7 @@ export async function startPlan(plan: SpawnPlan, executor: SpawnExecutor, signal
       );
     }
   });
-  return child;
+  return { child };
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
