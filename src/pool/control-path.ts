@@ -53,6 +53,9 @@ export function connectionFingerprint(remote: SshRemoteConfig, context: Connecti
     // Hops reach the host through a ProxyCommand, which %C (its %j is ProxyJump only) cannot see.
     // Only when set, so remotes without hops keep their sockets across versions.
     ...(remote.jumpHosts?.length ? [remote.jumpHosts] : []),
+    // The host-key checks are made once, by the master: a remote that trusts another known_hosts
+    // file or is stricter must not ride on a master that another remote's settings let in.
+    ...(remote.hostKeyPolicy !== undefined || remote.knownHostsFile !== undefined ? [{ hostKeyPolicy: remote.hostKeyPolicy ?? null, knownHostsFile: remote.knownHostsFile ?? null }] : []),
   ];
   return createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, FINGERPRINT_HEX);
 }

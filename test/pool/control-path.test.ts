@@ -70,6 +70,18 @@ describe('connectionFingerprint', () => {
     expect(connectionFingerprint(none)).toBe(connectionFingerprint(base));
   });
 
+  it('differs with the host-key settings: a stricter or differently trusting remote never rides another master', () => {
+    const fields = { host: 'gpu', port: 22, username: 'dev', privateKeyPath: undefined, useSshConfig: false, customOptions: undefined };
+    const variants = [
+      remote(fields),
+      remote(fields, { hostKeyPolicy: 'strict' }),
+      remote(fields, { knownHostsFile: '/etc/app/known_hosts' }),
+      remote(fields, { hostKeyPolicy: 'strict', knownHostsFile: '/etc/app/known_hosts' }),
+      remote(fields, { hostKeyPolicy: 'strict', knownHostsFile: '/other/known_hosts' }),
+    ];
+    expect(new Set(variants.map((r) => connectionFingerprint(r))).size).toBe(variants.length);
+  });
+
   it('does not depend on customOptions order', () => {
     const base = { host: 'h', port: 22, username: undefined, privateKeyPath: undefined, useSshConfig: false };
     const a = remote({ ...base, customOptions: { A: '1', B: '2' } });
