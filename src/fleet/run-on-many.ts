@@ -130,6 +130,12 @@ async function plan(targets: readonly FleetTarget[], job: FleetJob, store: SshRe
       const own = typeof options.runOptions === 'function' ? options.runOptions(target, index) : (options.runOptions ?? {});
       if ('signal' in (own ?? {})) throw new SshWrapError('INVALID_CONFIG', 'runOptions cannot carry a signal; pass it to runOnMany', { field: 'runOptions.signal' });
       checkRunOptions(own, 'runOnMany runOptions');
+      // One stream can feed one run: shared by several, the first would take every byte.
+      if (typeof options.runOptions !== 'function' && targets.length > 1 && own.input !== undefined && typeof own.input !== 'string' && !(own.input instanceof Uint8Array)) {
+        throw new SshWrapError('INVALID_CONFIG', 'runOptions.input is a stream, which can feed only one run; give each target its own with a runOptions function, or pass text or bytes', {
+          field: 'runOptions.input',
+        });
+      }
       const runOptions: RunWithSshOptions = { ...own, multiplex: 'multiplex' in own ? own.multiplex : pooledDefault };
       const wrapped = await wrapSpawnWithSsh(config, resolved.agentSsh, resolved.store, wrapOptionsOf(runOptions));
       return { target: resolved, config, options: runOptions, wrapped };

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runOnMany, type RunOnManyOptions } from '../../src/fleet/index.js';
 import { createMemoryStoreAdapter } from '../../src/resolve/index.js';
@@ -23,6 +24,7 @@ describe('runOnMany refuses bad input with nothing spawned', () => {
     ['bad multiplex', [['a'], job, store, { concurrency: 2, runOptions: { multiplex: { persistSeconds: 0 } } }], 'INVALID_CONFIG'],
     ['unknown id among good ones', [['a', 'nope', 'b'], job, store, { concurrency: 2 }], 'REMOTE_NOT_FOUND'],
     ['unsafe host in a config target', [['a', { id: 'x', host: '-oProxyCommand=x' }], job, store, { concurrency: 2 }], 'UNSAFE_ARGUMENT'],
+    ['one input stream shared by two targets', [['a', 'b'], job, store, { concurrency: 2, runOptions: { input: Readable.from(['x']) } }], 'INVALID_CONFIG'],
     ['bad job for the second target', [['a', 'b'], (_t, i) => ({ command: i === 1 ? '' : 'true', args: [], cwd: '~' }), store, { concurrency: 2 }], 'INVALID_CONFIG'],
   ];
   it.each(cases)('%s', async (_name, args, code) => {
