@@ -7,12 +7,26 @@ import { SshWrapError } from '../errors/index.js';
 import { assertKnownOptions, optionKeys } from '../schemas/index.js';
 import { askpassLauncher, ASKPASS_CLIENT_SOURCE } from './helper-script.js';
 
-/** One question from ssh, e.g. `Enter passphrase for key '/home/me/.ssh/id_ed25519': `. */
+/**
+ * One question from ssh, e.g. `Enter passphrase for key '/home/me/.ssh/id_ed25519': `.
+ *
+ * @example
+ * ```ts
+ * const request: AskpassRequest = { prompt: "Enter passphrase for key '/home/me/.ssh/id_ed25519': " };
+ * ```
+ */
 export interface AskpassRequest {
   prompt: string;
 }
 
-/** Options for {@link createAskpass}. */
+/**
+ * Options for {@link createAskpass}.
+ *
+ * @example
+ * ```ts
+ * const options: AskpassOptions = { onPrompt: async ({ prompt }) => (prompt.includes('passphrase') ? await askUser(prompt) : null) };
+ * ```
+ */
 export interface AskpassOptions {
   /**
    * Answers ssh's prompt: the passphrase (or password), or `null` to refuse (ssh then fails
@@ -27,7 +41,15 @@ export interface AskpassOptions {
 
 const ASKPASS_OPTION_KEYS = optionKeys<AskpassOptions>()({ onPrompt: true, timeoutMs: true, platform: true });
 
-/** A running askpass bridge; pass `env` to the ssh process and `sshOptions` as managed options. */
+/**
+ * A running askpass bridge; pass `env` to the ssh process and `sshOptions` as managed options.
+ *
+ * @example
+ * ```ts
+ * const askpass: Askpass = await createAskpass({ onPrompt: async () => promptUserForPassphrase() });
+ * await askpass.close();
+ * ```
+ */
 export interface Askpass {
   /** `SSH_ASKPASS`, `SSH_ASKPASS_REQUIRE=force` and the bridge's socket/token, for ssh's environment. */
   readonly env: Readonly<Record<string, string>>;

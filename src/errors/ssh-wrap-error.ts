@@ -15,6 +15,11 @@
  *   each one was rejected (thrown after probing).
  * - `ATTACHMENT_TOO_LARGE`: a run's `attachments` add up to more than `maxAttachmentBytes`
  *   (thrown before anything is sent).
+ *
+ * @example
+ * ```ts
+ * if (error instanceof SshWrapError && (error.code satisfies SshWrapErrorCode) === 'REMOTE_NOT_FOUND') pickAnotherRemote();
+ * ```
  */
 export type SshWrapErrorCode =
   | 'INVALID_CONFIG'

@@ -16,6 +16,11 @@ import type { SshFailureKind } from '../classify/index.js';
  *   remote side too; an upload leaves nothing under the final name;
  * - `ESSH`: ssh failed (auth, host key, refused, …) or the connection was lost; `errorKind` and
  *   `hint` say which, as for a run.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof RemoteFileError && error.code === 'ENOENT') showEmptyFolder();
+ * ```
  */
 export type RemoteFileErrorCode =
   | 'ENOENT'

@@ -1,6 +1,11 @@
 /**
  * What kind of file an entry is, from `st_mode` (entries are not followed: a symlink is
  * `'symlink'`, like `fs.lstat`).
+ *
+ * @example
+ * ```ts
+ * const folders = (await files.readDir('~/app')).filter((entry) => entry.type === 'directory');
+ * ```
  */
 export type RemoteFileType = 'file' | 'directory' | 'symlink' | 'other';
 

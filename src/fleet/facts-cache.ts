@@ -9,7 +9,14 @@ interface Entry {
   at: number;
 }
 
-/** Where a cached probe applies: the remote and the disk path it measured. */
+/**
+ * Where a cached probe applies: the remote and the disk path it measured.
+ *
+ * @example
+ * ```ts
+ * const key: FactsCacheKey = { remoteId: 'gpu-1', diskPath: '~' };
+ * ```
+ */
 export interface FactsCacheKey {
   /** The remote's id. */
   remoteId: string;

@@ -59,9 +59,23 @@ export const HostFactsSchema = z.strictObject({
   agents: z.record(z.string(), AgentFactsSchema.nullable()),
 });
 
-/** See {@link HostFactsSchema}. */
+/**
+ * See {@link HostFactsSchema}.
+ *
+ * @example
+ * ```ts
+ * const facts: HostFacts = await probeHost('gpu-1', store, { agents: ['claude'] });
+ * ```
+ */
 export type HostFacts = z.infer<typeof HostFactsSchema>;
-/** See `GpuFactsSchema`. */
+/**
+ * See `GpuFactsSchema`.
+ *
+ * @example
+ * ```ts
+ * const gpu: GpuFacts = { index: 0, name: 'NVIDIA A100', memoryTotalBytes: 42_949_672_960, memoryUsedBytes: 1_073_741_824, utilizationPct: 3 };
+ * ```
+ */
 export type GpuFacts = z.infer<typeof GpuFactsSchema>;
 
 /** Version of the record format below; the script announces it in its `begin` record. */

@@ -27,7 +27,14 @@ export const HostNeedSchema = z.strictObject({
   /** An agent binary that must be on the run's PATH (it is added to the probe's `agents`). */
   agent: z.string().min(1).optional(),
 });
-/** See `HostNeedSchema`. */
+/**
+ * See `HostNeedSchema`.
+ *
+ * @example
+ * ```ts
+ * const need: HostNeed = { memAvailableBytes: 8 * 2 ** 30, gpuMemoryFreeBytes: 20 * 2 ** 30, agent: 'claude' };
+ * ```
+ */
 export type HostNeed = z.infer<typeof HostNeedSchema>;
 
 /**

@@ -17,7 +17,14 @@ const MASTER_STARTS_PER_HOST = 4;
 // A remote that sets any of these in customOptions manages multiplexing itself; sshwrap stays out.
 const USER_MUX_OPTIONS = new Set(['controlmaster', 'controlpath', 'controlpersist']);
 
-/** Per-call inputs of {@link ConnectionPool.acquire}, mirroring the wrap options that shape the connection. */
+/**
+ * Per-call inputs of {@link ConnectionPool.acquire}, mirroring the wrap options that shape the connection.
+ *
+ * @example
+ * ```ts
+ * const options: AcquireOptions = { signal: AbortSignal.timeout(30_000) };
+ * ```
+ */
 export interface AcquireOptions {
   /** Stops waiting for a slot or a master; the acquire then rejects with `signal.reason`. */
   signal?: AbortSignal | undefined;
@@ -60,7 +67,14 @@ export interface PoolResource {
   close(): Promise<void>;
 }
 
-/** Construction options of {@link ConnectionPool}; all for tests or unusual hosts. */
+/**
+ * Construction options of {@link ConnectionPool}; all for tests or unusual hosts.
+ *
+ * @example
+ * ```ts
+ * const pool = new ConnectionPool({ controlDir: '/run/user/1000/sshwrap' } satisfies ConnectionPoolOptions);
+ * ```
+ */
 export interface ConnectionPoolOptions {
   /** Platform to behave as. On `'win32'` (ssh.exe has no ControlMaster) pooling is off. @default process.platform */
   platform?: NodeJS.Platform;
@@ -323,6 +337,11 @@ export class ConnectionPool {
 /**
  * The pool spawnWithSsh, runWithSsh and testConnection use when given `multiplex` and no pool of
  * their own. Its masters outlive the process by `persistSeconds` unless {@link closeAll} runs.
+ *
+ * @example
+ * ```ts
+ * await defaultConnectionPool.closeAll(); // what closeAll() does on shutdown
+ * ```
  */
 export const defaultConnectionPool = new ConnectionPool();
 

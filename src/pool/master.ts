@@ -4,7 +4,14 @@ import { runCommand, type RunCommandOptions, type RunCommandResult } from '../pr
 import type { SshRemoteConfig } from '../schemas/index.js';
 import { buildSshArgs } from '../wrap/index.js';
 
-/** Where helper commands find the ssh binary and config, as for the runs themselves. */
+/**
+ * Where helper commands find the ssh binary and config, as for the runs themselves.
+ *
+ * @example
+ * ```ts
+ * const context: MasterCommandContext = { sshPath: '/usr/bin/ssh', executor: nodeExecutor };
+ * ```
+ */
 export interface MasterCommandContext {
   /** ssh client binary. @default 'ssh' */
   sshPath?: string | undefined;
@@ -25,7 +32,14 @@ export interface MasterCommandContext {
   managedSshOptions?: Record<string, string> | undefined;
 }
 
-/** Result of `ssh -O check`. */
+/**
+ * Result of `ssh -O check`.
+ *
+ * @example
+ * ```ts
+ * const status: MasterStatus = await checkMaster('/tmp/sshwrap-1000/abc-0'); // { running: true, pid: 4242, message: 'Master running (pid=4242)' }
+ * ```
+ */
 export interface MasterStatus {
   /** A master answered on the socket. */
   running: boolean;
@@ -35,7 +49,14 @@ export interface MasterStatus {
   message: string;
 }
 
-/** What `sshMasterControl`.start did. */
+/**
+ * What `sshMasterControl`.start did.
+ *
+ * @example
+ * ```ts
+ * const started: MasterStartResult = { outcome: 'failed', code: 255, stderr: 'Permission denied (publickey).' };
+ * ```
+ */
 export type MasterStartResult =
   | { outcome: 'started' }
   /** Another process bound the socket first; its master is used. */
@@ -195,7 +216,14 @@ export async function startMaster(
   return { outcome: 'failed', code: result.code, stderr: result.spawnError ? result.spawnError.message : result.stderr };
 }
 
-/** Everything the pool does to masters; swapped for a fake in unit tests. */
+/**
+ * Everything the pool does to masters; swapped for a fake in unit tests.
+ *
+ * @example
+ * ```ts
+ * const control: MasterControl = sshMasterControl; // or a fake in tests (ConnectionPoolOptions.masterControl)
+ * ```
+ */
 export interface MasterControl {
   resolveControlPath(remote: SshRemoteConfig, template: string, context: MasterCommandContext): Promise<string | null>;
   check(socketPath: string, context: MasterCommandContext): Promise<MasterStatus>;

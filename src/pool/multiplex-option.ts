@@ -46,9 +46,23 @@ export const MultiplexSettingsSchema = z.strictObject({
  */
 export const MultiplexOptionSchema = z.union([z.boolean(), MultiplexSettingsSchema]);
 
-/** What the `multiplex` option accepts (see `MultiplexOptionSchema`). */
+/**
+ * What the `multiplex` option accepts (see `MultiplexOptionSchema`).
+ *
+ * @example
+ * ```ts
+ * const multiplex: MultiplexOption = { persistSeconds: 120, maxSessionsPerMaster: 9 };
+ * ```
+ */
 export type MultiplexOption = z.input<typeof MultiplexOptionSchema>;
-/** The `multiplex` option with every default filled in. */
+/**
+ * The `multiplex` option with every default filled in.
+ *
+ * @example
+ * ```ts
+ * const settings: MultiplexSettings = { persistSeconds: 60, maxSessionsPerMaster: 8, maxConcurrentPerHost: 8 };
+ * ```
+ */
 export type MultiplexSettings = z.output<typeof MultiplexSettingsSchema>;
 
 const DEFAULT_SETTINGS: MultiplexSettings = Object.freeze(MultiplexSettingsSchema.parse({}));

@@ -18,14 +18,29 @@ export interface SshRemoteStoreAdapter {
   getSshRemoteById?(id: string): SshRemoteConfig | undefined | Promise<SshRemoteConfig | undefined>;
 }
 
-/** Any key-value settings store: electron-store, conf, a `Map`, or a plain `{ get }` object. */
+/**
+ * Any key-value settings store: electron-store, conf, a `Map`, or a plain `{ get }` object.
+ *
+ * @example
+ * ```ts
+ * const settings: SettingsStoreLike = new Map<string, unknown>([['sshRemotes', []]]); // electron-store and conf fit too
+ * ```
+ */
 export interface SettingsStoreLike {
   get(key: string, defaultValue?: unknown): unknown;
   /** Present on writable stores (electron-store, conf, Map); enables {@link WritableSshRemoteStoreAdapter.setSshRemotes}. */
   set?(key: string, value: unknown): unknown;
 }
 
-/** A store adapter that can also save remotes. */
+/**
+ * A store adapter that can also save remotes.
+ *
+ * @example
+ * ```ts
+ * const store: WritableSshRemoteStoreAdapter = createSshRemoteStoreAdapter(new Map());
+ * await store.setSshRemotes([{ id: 'gpu-1', host: 'gpu.example.com' }]);
+ * ```
+ */
 export interface WritableSshRemoteStoreAdapter extends SshRemoteStoreAdapter {
   /**
    * Validates and saves the remotes. `passphrase` is never written: keep it in the OS keychain

@@ -19,5 +19,12 @@ export const AgentSshRemoteConfigSchema = z.object({
   workingDirOverride: emptyMeansUnset(noNul('workingDirOverride')),
 }).transform(withoutUnsetKeys);
 
-/** A validated {@link AgentSshRemoteConfigSchema}. */
+/**
+ * A validated {@link AgentSshRemoteConfigSchema}.
+ *
+ * @example
+ * ```ts
+ * const agentSsh: AgentSshRemoteConfig = { enabled: true, remoteId: 'gpu-1', workingDirOverride: '/home/dev/project' };
+ * ```
+ */
 export type AgentSshRemoteConfig = z.output<typeof AgentSshRemoteConfigSchema>;

@@ -157,11 +157,25 @@ export const JumpHostObjectSchema = z.strictObject({
   knownHostsFile: emptyMeansUnset(sshPathField('knownHostsFile')),
 }).transform((hop) => Object.freeze(withoutUnsetKeys(hop)));
 
-/** A validated hop object (output of `JumpHostObjectSchema`). */
+/**
+ * A validated hop object (output of `JumpHostObjectSchema`).
+ *
+ * @example
+ * ```ts
+ * const hop: JumpHostObject = { host: 'bastion.example.com', username: 'jump', privateKeyPath: '~/.ssh/bastion' };
+ * ```
+ */
 export type JumpHostObject = z.output<typeof JumpHostObjectSchema>;
 
 /** One `jumpHosts` entry: a `[user@]host[:port]` string (`jumpHostField`) or a `JumpHostObjectSchema` object. */
 export const jumpHostEntry = z.union([jumpHostField, JumpHostObjectSchema]);
 
-/** A validated `jumpHosts` entry. */
+/**
+ * A validated `jumpHosts` entry.
+ *
+ * @example
+ * ```ts
+ * const hops: JumpHost[] = ['bastion.example.com', { host: 'inner', port: 2222, username: 'ops' }];
+ * ```
+ */
 export type JumpHost = z.output<typeof jumpHostEntry>;

@@ -118,7 +118,21 @@ export function remoteWithoutPassphrase<T extends object>(remote: T): Omit<T, 'p
   return rest;
 }
 
-/** A validated remote (output of {@link SshRemoteConfigSchema}). */
+/**
+ * A validated remote (output of {@link SshRemoteConfigSchema}).
+ *
+ * @example
+ * ```ts
+ * const remote: SshRemoteConfig = parseSshRemoteConfig({ id: 'gpu-1', host: 'gpu.example.com', username: 'dev' });
+ * ```
+ */
 export type SshRemoteConfig = z.output<typeof SshRemoteConfigSchema>;
-/** What {@link SshRemoteConfigSchema} accepts: `port`, `name`, `enabled`, `useSshConfig` may be omitted. */
+/**
+ * What {@link SshRemoteConfigSchema} accepts: `port`, `name`, `enabled`, `useSshConfig` may be omitted.
+ *
+ * @example
+ * ```ts
+ * const stored: SshRemoteConfigInput = { id: 'gpu-1', host: 'gpu.example.com', username: '', useSshConfig: true };
+ * ```
+ */
 export type SshRemoteConfigInput = z.input<typeof SshRemoteConfigSchema>;

@@ -35,7 +35,21 @@ export const SshSpawnWrapConfigSchema = z.strictObject({
   agentBinaryName: noNul('agentBinaryName').min(1).optional(),
 });
 
-/** A local spawn description (see {@link SshSpawnWrapConfigSchema}). */
+/**
+ * A local spawn description (see {@link SshSpawnWrapConfigSchema}).
+ *
+ * @example
+ * ```ts
+ * const config: SshSpawnWrapConfig = { command: 'claude', args: ['--print'], cwd: '~/app', prompt: 'Fix the test' };
+ * ```
+ */
 export type SshSpawnWrapConfig = z.input<typeof SshSpawnWrapConfigSchema>;
-/** {@link SshSpawnWrapConfig} after validation (`args` defaulted). */
+/**
+ * {@link SshSpawnWrapConfig} after validation (`args` defaulted).
+ *
+ * @example
+ * ```ts
+ * const parsed: ParsedSshSpawnWrapConfig = parseSshSpawnWrapConfig({ command: 'claude', args: [], cwd: '~' });
+ * ```
+ */
 export type ParsedSshSpawnWrapConfig = z.output<typeof SshSpawnWrapConfigSchema>;

@@ -42,7 +42,14 @@ export type InteractiveShellOptions = z.input<typeof InteractiveShellOptionsSche
 
 const OPTION_KEYS = optionKeys<InteractiveShellOptions>()({ cwd: true, env: true, shell: true, sshPath: true, sshConfigFile: true, allowUnsafeOptions: true });
 
-/** What to hand to node-pty (`pty.spawn(command, args, …)`): the local ssh and its arguments. */
+/**
+ * What to hand to node-pty (`pty.spawn(command, args, …)`): the local ssh and its arguments.
+ *
+ * @example
+ * ```ts
+ * const { command, args }: InteractiveShellSpawn = wrapInteractiveShell(remote, { cwd: '~/app' });
+ * ```
+ */
 export interface InteractiveShellSpawn {
   /** The ssh client (`sshPath`). */
   command: string;

@@ -1,7 +1,14 @@
 import { utf8Length } from '../quoting/index.js';
 import type { ParsedSshSpawnWrapConfig } from '../schemas/index.js';
 
-/** Prompts up to this many UTF-8 bytes are embedded in the command line; longer ones go to stdin. */
+/**
+ * Prompts up to this many UTF-8 bytes are embedded in the command line; longer ones go to stdin.
+ *
+ * @example
+ * ```ts
+ * const goesOnStdin = Buffer.byteLength(prompt) > DEFAULT_PROMPT_STDIN_THRESHOLD; // 4000 UTF-8 bytes
+ * ```
+ */
 export const DEFAULT_PROMPT_STDIN_THRESHOLD = 4000;
 
 /**

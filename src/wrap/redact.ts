@@ -37,6 +37,11 @@ export function isSecretEnvName(name: string): boolean {
  * - `'all'`: every value;
  * - `'none'`: only `secretEnv`. The others are on the command line, where every local user sees
  *   them in `ps` (the ssh argv) and every remote user too (the remote shell's argv).
+ *
+ * @example
+ * ```ts
+ * const mode: EnvOnStdin = 'secrets'; // secret-looking names and secretEnv travel on stdin; 'all' or 'none'
+ * ```
  */
 export type EnvOnStdin = 'secrets' | 'all' | 'none';
 

@@ -2,7 +2,14 @@ import { noNul, envRecord } from '../schemas/fields.js';
 import { parseRemoteCommandSpec, parseValue } from '../schemas/builder-inputs.js';
 import { dirWord, exportLine, quotedWords } from './posix-words.js';
 
-/** What {@link buildRemoteCommand} runs. */
+/**
+ * What {@link buildRemoteCommand} runs.
+ *
+ * @example
+ * ```ts
+ * const spec: RemoteCommandSpec = { command: 'claude', args: ['--print'], cwd: '~/app', env: { NODE_ENV: 'production' } };
+ * ```
+ */
 export interface RemoteCommandSpec {
   /** Binary to run on the remote (a name looked up in the remote PATH, or an absolute path); never starting with `-`. */
   command: string;

@@ -8,6 +8,11 @@ import { FNM_DIR_LINES, NVM_DEFAULT_BIN_LINES, RUNTIME_MANAGER_VARS } from './ru
  *   without sourcing any rc/profile file;
  * - `'inherit'`: keep the PATH sshd gives non-interactive sessions;
  * - `string[]`: prepend exactly these directories (`~/x` allowed), first one first in PATH.
+ *
+ * @example
+ * ```ts
+ * const mode: RemotePathMode = ['~/tools/bin', '/opt/agents/bin']; // or 'augment' (default), 'inherit'
+ * ```
  */
 export type RemotePathMode = 'augment' | 'inherit' | readonly string[];
 
@@ -86,6 +91,11 @@ const DIRS: readonly AugmentedDir[] = [
  *   `nvm.sh` does (`nvm_resolve_alias`, `nvm_ls`); with no usable default, the newest installed.
  * - `$FNM_DIR/aliases/default/bin`: `FNM_DIR`, else the first existing of
  *   `${XDG_DATA_HOME:-~/.local/share}/fnm`, `~/.fnm`, `~/Library/Application Support/fnm`.
+ *
+ * @example
+ * ```ts
+ * AUGMENTED_PATH_DIRS[0]; // '~/.local/bin': the first place an agent is looked for
+ * ```
  */
 export const AUGMENTED_PATH_DIRS: readonly string[] = Object.freeze(DIRS.map((dir) => dir.shown));
 

@@ -7,10 +7,24 @@ import type { RemoteCommandSpec } from './remote-command.js';
 import { loginEnvironmentLines, loginTimeoutSeconds, type RemoteEnvironment } from './login-env.js';
 import { remotePathLines, type RemotePathMode } from './remote-path.js';
 
-/** Events the remote script reports on stderr when a {@link RemoteScriptSpec.statusMarker} is set. */
+/**
+ * Events the remote script reports on stderr when a {@link RemoteScriptSpec.statusMarker} is set.
+ *
+ * @example
+ * ```ts
+ * const event: RemoteScriptEvent = 'started'; // the command itself is running
+ * ```
+ */
 export type RemoteScriptEvent = 'pid' | 'cwd-missing' | 'not-found' | 'started' | 'exit' | 'stdin-missing' | 'login-timeout' | 'login-failed';
 
-/** Everything the remote POSIX script does, in order. */
+/**
+ * Everything the remote POSIX script does, in order.
+ *
+ * @example
+ * ```ts
+ * const spec: RemoteScriptSpec = { command: 'claude', args: ['--print'], cwd: '~/app', remotePath: 'augment', statusMarker: 'sw1', frameOutput: true };
+ * ```
+ */
 export interface RemoteScriptSpec extends RemoteCommandSpec {
   /**
    * PATH handling, see {@link RemotePathMode}; applied after the login environment, if any.

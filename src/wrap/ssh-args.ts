@@ -8,6 +8,11 @@ import { assertSafeCustomOptions, BASE_SSH_OPTIONS, mergeSshOptions } from './ss
 
 /**
  * Options for {@link buildSshArgs}.
+ *
+ * @example
+ * ```ts
+ * const options: BuildSshArgsOptions = { sshPath: '/usr/bin/ssh', configFile: '/etc/app/ssh_config' };
+ * ```
  */
 export interface BuildSshArgsOptions {
   /**

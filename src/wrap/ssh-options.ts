@@ -5,6 +5,11 @@ import { DEFAULT_SSH_OPTIONS, SSHWRAP_SSH_OPTIONS } from './default-options.js';
  * Options that make ssh run a local or extra command, or load code (PKCS#11 and security-key
  * provider libraries). Refused in customOptions unless the caller lists them in
  * `allowUnsafeOptions`: a remote config is often data from a settings file.
+ *
+ * @example
+ * ```ts
+ * COMMAND_EXECUTING_OPTIONS.includes('ProxyCommand'); // true: refused in customOptions unless in allowUnsafeOptions
+ * ```
  */
 export const COMMAND_EXECUTING_OPTIONS: readonly string[] = Object.freeze([
   'ProxyCommand',

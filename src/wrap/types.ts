@@ -7,6 +7,11 @@ import type { RemotePathMode } from './remote-path.js';
  * Options of the pure wrap ({@link wrapForRemote}). Everything the local machine decides (the ssh
  * client, the local working directory) is passed in: the core never asks the OS. The runners and
  * `wrapSpawnWithSsh` fill those from `process.platform` and the home directory.
+ *
+ * @example
+ * ```ts
+ * const options: RemoteWrapOptions = { sshPath: '/usr/bin/ssh', localCwd: '/home/me', envOnStdin: 'secrets', promptStdinThreshold: 4000 };
+ * ```
  */
 export interface RemoteWrapOptions {
   /** ssh client binary (`'ssh'`, or the OS OpenSSH client on Windows: see {@link defaultSshPath}). */

@@ -13,6 +13,11 @@ import { killRemoteProcessGroup, type KillRemoteOptions } from './remote-kill.js
  *
  * The owner's death is the one reason that cannot run here (the owner is gone): the remote script
  * handles it itself through the lifeline (`RemoteWrapOptions.lifeline`).
+ *
+ * @example
+ * ```ts
+ * if (result.stopReason === 'idle') console.warn('the agent went silent');
+ * ```
  */
 export type StopReason = 'abort' | 'timeout' | 'idle' | 'kill' | 'callback-error';
 
