@@ -21,7 +21,7 @@ function blocks(): Block[] {
   for (const file of DOCS) {
     const lines = fs.readFileSync(file, 'utf8').split('\n');
     for (let i = 0; i < lines.length; i++) {
-      if (!/^```(ts|typescript)\s*$/.test(lines[i]!)) continue;
+      if (!/^```(ts|typescript)(\s+runnable)?\s*$/.test(lines[i]!)) continue;
       const start = i + 1;
       let end = start;
       while (end < lines.length && !/^```\s*$/.test(lines[end]!)) end++;
