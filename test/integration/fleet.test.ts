@@ -229,7 +229,12 @@ describe.skipIf(!tb)('fleets: probeHost, pickHost, runOnMany against the test ss
       fs.writeFileSync(log, '', { mode: 0o666 });
       fs.chmodSync(log, 0o666);
       // Two machines as far as the key goes: 127.0.0.1:<port> and localhost:<port>.
-      const targets = remotes.map((r, i) => (i % 2 === 0 ? r : { ...r, id: `${r.id}-lh`, host: 'localhost' }));
+      // localhost's key goes into a known_hosts of its own: the shared one may only hold the shared sshd.
+      const localhostKnown = path.join(SHARED, 'known_hosts_localhost');
+      fs.writeFileSync(localhostKnown, '');
+      const targets = remotes.map((r, i) =>
+        i % 2 === 0 ? r : { ...r, id: `${r.id}-lh`, host: 'localhost', customOptions: { ...r.customOptions, UserKnownHostsFile: localhostKnown } },
+      );
       const results = await runOnMany(targets, (target, i) => ({ command: 'sh', args: ['-c', timed(log, `${i % 2 === 0 ? 'ip' : 'lh'}-${i}`)], cwd: '~' }), store, {
         concurrency: 3,
         perHostConcurrency: 2,

@@ -82,7 +82,7 @@ describe.skipIf(!tb)('groomContext over ssh and locally', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(SshRunError);
-    expect(error).toMatchObject({ errorKind: 'agent-not-found', hint: expect.stringMatching(/customPath/) });
+    expect(error).toMatchObject({ errorKind: 'agent-not-found', hint: expect.stringMatching(/full path/) });
   });
 
   it('an ssh failure rejects with its kind (auth-failed)', async () => {
