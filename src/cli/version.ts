@@ -11,7 +11,7 @@ const MAX_LEVELS = 4;
  *
  * @example
  * ```ts
- * cliVersion(); // '0.1.0'
+ * cliVersion(); // '0.2.0', the version in package.json
  * ```
  */
 export function cliVersion(): string {

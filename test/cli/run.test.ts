@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/run.js';
@@ -40,7 +41,7 @@ describe('sshwrap (in-process)', () => {
   });
 
   it('prints the package version', async () => {
-    expect(await cli(['--version'])).toEqual({ code: 0, out: '0.1.0\n', err: '' });
+    expect(await cli(['--version'])).toEqual({ code: 0, out: `${JSON.parse(readFileSync('package.json', 'utf8')).version}\n`, err: '' });
   });
 
   it.each([

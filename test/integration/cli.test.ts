@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -115,7 +116,7 @@ describe('sshwrap CLI without a server', () => {
   });
 
   it('--version and --help exit 0', async () => {
-    expect(await cli(['--version'])).toMatchObject({ code: 0, stdout: '0.1.0\n', stderr: '' });
+    expect(await cli(['--version'])).toMatchObject({ code: 0, stdout: `${JSON.parse(readFileSync('package.json', 'utf8')).version}\n`, stderr: '' });
     expect(await cli(['exec', '--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('254') });
   });
 });

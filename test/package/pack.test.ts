@@ -17,6 +17,6 @@ describe.skipIf(!built)('npm pack', () => {
     for (const entry of ['index', 'core', 'testing']) {
       for (const ext of ['js', 'cjs', 'd.ts', 'd.cts']) expect(files).toContain(`dist/${entry}.${ext}`);
     }
-    expect(files).toEqual(expect.arrayContaining(['dist/cli.js', 'LICENSE', 'README.md', 'package.json']));
+    expect(files).toEqual(expect.arrayContaining(['dist/cli.js', 'LICENSE', 'README.md', 'CHANGELOG.md', 'package.json']));
   });
 });
