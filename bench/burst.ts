@@ -2,6 +2,7 @@ import { ConnectionPool } from '../src/pool/index.js';
 import type { BenchBed } from './bed.js';
 import { libraryRun } from './library-run.js';
 import { rawSsh } from './raw-ssh.js';
+import { settle, tally } from './harness.js';
 
 export interface BurstSide {
   succeeded: number;
@@ -15,17 +16,6 @@ export interface BurstResult {
   pooled: BurstSide;
   unpooled: BurstSide;
   raw: BurstSide;
-}
-
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1_500));
-
-function tally(messages: string[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const message of messages) {
-    const key = message.trim().split('\n').at(-1)!.slice(0, 120) || '(no message)';
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  return counts;
 }
 
 /** Section 3: `concurrency` simultaneous runs of `true` to one host with sshd's default limits. */

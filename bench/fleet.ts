@@ -5,6 +5,7 @@ import { ConnectionPool } from '../src/pool/index.js';
 import { createMemoryStoreAdapter } from '../src/resolve/index.js';
 import { parseSshRemoteConfig } from '../src/schemas/index.js';
 import type { BenchBed } from './bed.js';
+import { settle, tally } from './harness.js';
 
 export interface FleetSide {
   succeeded: number;
@@ -57,17 +58,6 @@ function watchStartups(sshdPid: number): { stop(): { max: number; setting: strin
     },
   };
 }
-
-function tally(messages: string[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const message of messages) {
-    const key = message.trim().split('\n').at(-1)!.slice(0, 120) || '(no message)';
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  return counts;
-}
-
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1_500));
 
 /**
  * Section 5: one short command (`true`) fanned out to `count` distinct remotes with

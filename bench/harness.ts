@@ -97,3 +97,16 @@ export const fmt = {
   mbps: (value: number): string => `${value.toFixed(0)} MB/s`,
   mib: (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`,
 };
+
+/** Lets sshd's connection accounting settle between burst series (MaxStartups counts linger briefly). */
+export const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1_500));
+
+/** Failure messages counted by their last line (ssh's own words), for a burst's summary. */
+export function tally(messages: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const message of messages) {
+    const key = message.trim().split('\n').at(-1)!.slice(0, 120) || '(no message)';
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}

@@ -137,6 +137,7 @@ export {
   type PortForward,
   type ForwardSocketOptions,
   type SocketForward,
+  type ForwardProcessOptions,
 } from './forward/index.js';
 export { wrapInteractiveShell, type InteractiveShellOptions, type InteractiveShellSpawn } from './wrap/index.js';
 // Files: transfer and remote file trees over the command channel (docs/files.md)

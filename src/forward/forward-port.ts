@@ -2,15 +2,15 @@ import net from 'node:net';
 import { z } from 'zod';
 import { SSH_FAILURE_HINTS } from '../classify/index.js';
 import { resolveTarget, type FleetTarget } from '../fleet/targets.js';
-import { defaultConnectionPool, type ConnectionPool } from '../pool/index.js';
-import type { SpawnExecutor } from '../process/executor.js';
+import { defaultConnectionPool } from '../pool/index.js';
 import type { SshRemoteStoreAdapter } from '../resolve/index.js';
 import { assertKnownOptions, optionKeys } from '../schemas/index.js';
 import { parseWith } from '../schemas/parse.js';
 import { assertPosixRemote, connectionContext, startForwardConnection, type ForwardConnection, type ForwardConnectionContext } from './connection.js';
 import { SshForwardError } from './error.js';
-import { forwardCommonShape } from './options.js';
+import { FORWARD_COMMON_KEYS, forwardCommonShape, type ForwardProcessOptions } from './options.js';
 import { supervise } from './supervise.js';
+import { freeLocalPort } from '../process/local-port.js';
 
 const portNumber = (label: string) => z.number().int({ message: `${label}: a whole number` }).min(1, { message: `${label}: 1–65535` }).max(65535, { message: `${label}: 1–65535` });
 
@@ -44,27 +44,14 @@ export const ForwardPortOptionsSchema = z.object({
  * const options: ForwardPortOptions = { remotePort: 5173, localPort: 5173 };
  * ```
  */
-export type ForwardPortOptions = z.input<typeof ForwardPortOptionsSchema> & {
-  /** Starts every ssh of the forward. @default nodeExecutor */
-  executor?: SpawnExecutor | undefined;
-  /** Environment of the local ssh processes (SSH_AUTH_SOCK, SSH_ASKPASS). @default process.env */
-  env?: NodeJS.ProcessEnv | undefined;
-  /** The pool whose `closeAll()` closes this forward. @default defaultConnectionPool */
-  connectionPool?: ConnectionPool | undefined;
-};
+export type ForwardPortOptions = z.input<typeof ForwardPortOptionsSchema> & ForwardProcessOptions;
 
 const OPTION_KEYS = optionKeys<ForwardPortOptions>()({
   remotePort: true,
   remoteHost: true,
   localPort: true,
   probe: true,
-  timeoutMs: true,
-  sshPath: true,
-  sshConfigFile: true,
-  allowUnsafeOptions: true,
-  executor: true,
-  env: true,
-  connectionPool: true,
+  ...FORWARD_COMMON_KEYS,
 });
 
 /**
@@ -94,18 +81,6 @@ const PORT_ATTEMPTS = 5;
 const PROBE_TIMEOUT_MS = 10_000;
 /** Time for ssh to accept the probe connection and send its channel open before the round trip. */
 const PROBE_SETTLE_MS = 100;
-
-/** A port on 127.0.0.1 that was free a moment ago (the OS picks it; ssh binds it next). @internal */
-export function freeLocalPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Opens one connection through the forward and runs a session round trip after it: sshd

@@ -5,8 +5,7 @@ import { z } from 'zod';
 import { classifySshFailure } from '../classify/index.js';
 import { SshWrapError } from '../errors/index.js';
 import { resolveTarget, type FleetTarget } from '../fleet/targets.js';
-import { defaultConnectionPool, type ConnectionPool } from '../pool/index.js';
-import type { SpawnExecutor } from '../process/executor.js';
+import { defaultConnectionPool } from '../pool/index.js';
 import { runCommand } from '../process/run-command.js';
 import type { SshRemoteStoreAdapter } from '../resolve/index.js';
 import { assertKnownOptions, optionKeys, type SshRemoteConfig } from '../schemas/index.js';
@@ -16,7 +15,7 @@ import { anyShellCommand, buildSshArgs } from '../wrap/index.js';
 import { quotePosix } from '../quoting/index.js';
 import { assertPosixRemote, connectionContext, startForwardConnection, type ForwardConnectionContext } from './connection.js';
 import { SshForwardError } from './error.js';
-import { forwardCommonShape } from './options.js';
+import { FORWARD_COMMON_KEYS, forwardCommonShape, type ForwardProcessOptions } from './options.js';
 import { supervise } from './supervise.js';
 
 /** The data options of {@link forwardSocketToRemote}. @internal */
@@ -39,24 +38,11 @@ export const ForwardSocketOptionsSchema = z.object({
  * const options: ForwardSocketOptions = { localSocketPath: '/run/user/1000/myapp/hooks.sock' };
  * ```
  */
-export type ForwardSocketOptions = z.input<typeof ForwardSocketOptionsSchema> & {
-  /** Starts every ssh of the forward. @default nodeExecutor */
-  executor?: SpawnExecutor | undefined;
-  /** Environment of the local ssh processes. @default process.env */
-  env?: NodeJS.ProcessEnv | undefined;
-  /** The pool whose `closeAll()` closes this forward. @default defaultConnectionPool */
-  connectionPool?: ConnectionPool | undefined;
-};
+export type ForwardSocketOptions = z.input<typeof ForwardSocketOptionsSchema> & ForwardProcessOptions;
 
 const OPTION_KEYS = optionKeys<ForwardSocketOptions>()({
   localSocketPath: true,
-  timeoutMs: true,
-  sshPath: true,
-  sshConfigFile: true,
-  allowUnsafeOptions: true,
-  executor: true,
-  env: true,
-  connectionPool: true,
+  ...FORWARD_COMMON_KEYS,
 });
 
 /**

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SshWrapError } from '../errors/index.js';
 import { nodeExecutor, type ChildProcessLike } from '../process/executor.js';
+import { freeLocalPort } from '../process/local-port.js';
 import { runCommand } from '../process/run-command.js';
 import { createMemoryStoreAdapter, type SshRemoteStoreAdapter } from '../resolve/index.js';
 import { parseSshRemoteConfig, type SshRemoteConfig } from '../schemas/index.js';
@@ -111,17 +112,6 @@ async function hasPenalties(sshd: string): Promise<boolean> {
   const result = await runCommand(nodeExecutor, sshd, ['-V'], { timeoutMs: HELPER_TIMEOUT_MS, cwd: os.tmpdir() });
   const match = /OpenSSH_(\d+)\.(\d+)/.exec(result.stderr + result.stdout);
   return match !== null && (Number(match[1]) > 9 || (Number(match[1]) === 9 && Number(match[2]) >= 8));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Whether something accepts TCP connections on 127.0.0.1:`port` (sshd is up). @internal */
@@ -253,7 +243,7 @@ export async function startTestSshServer(options: TestSshServerOptions = {}): Pr
     const logFile = path.join(dir, 'sshd.log');
     let port = 0;
     for (let attempt = 1; attempt <= PORT_ATTEMPTS && child === undefined; attempt++) {
-      port = options.port ?? (await freePort());
+      port = options.port ?? (await freeLocalPort());
       fs.writeFileSync(path.join(dir, 'sshd_config'), renderConfig({ extra: options.sshdConfig ?? [], port, dir, user, penalties }), { mode: 0o600 });
       fs.writeFileSync(logFile, '');
       const started = nodeExecutor.spawn(sshd, ['-D', '-f', path.join(dir, 'sshd_config'), '-E', logFile], { cwd: dir });

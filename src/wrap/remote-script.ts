@@ -232,7 +232,10 @@ export function anyShellCommand(script: string): string {
 let augmentBlock: { text: string; encoded: string } | undefined;
 
 function encodeScript(script: string): string {
-  augmentBlock ??= { text: remotePathLines('augment').join('\n'), encoded: encodeForAnyShell(remotePathLines('augment').join('\n')) };
+  if (!augmentBlock) {
+    const text = remotePathLines('augment').join('\n');
+    augmentBlock = { text, encoded: encodeForAnyShell(text) };
+  }
   const at = script.indexOf(augmentBlock.text);
   if (at < 0 || augmentBlock.text.startsWith('-')) return encodeForAnyShell(script);
   return (at > 0 ? encodeForAnyShell(script.slice(0, at)) : '') + augmentBlock.encoded + encodeForAnyShell(script.slice(at + augmentBlock.text.length));
